@@ -29,7 +29,33 @@ Known differences from the hosted API:
 - No rate limiting, monitors or alerts, apart from injected faults.
 """
 
-from taskbadger.testing._faults import Fault
-from taskbadger.testing._server import APIServer, RecordedRequest
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from taskbadger.testing._faults import Fault
+    from taskbadger.testing._server import APIServer, RecordedRequest
 
 __all__ = ["APIServer", "Fault", "RecordedRequest"]
+
+# The pytest plugin lives in this package and is loaded by every pytest session
+# where taskbadger is installed, so the server modules load on first use only.
+_LAZY_NAMES = {
+    "APIServer": "taskbadger.testing._server",
+    "Fault": "taskbadger.testing._faults",
+    "RecordedRequest": "taskbadger.testing._server",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY_NAMES[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
