@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
+from typing import IO
 
 __all__ = [
     "DEFAULT_CAPTURE_LIMIT",
@@ -304,6 +305,7 @@ class _Supervisor:
         self.selector = selectors.DefaultSelector()
         self.process: subprocess.Popen[bytes] | None = None
         self.pending_signals: list[int] = []
+        self.pipes: dict[int, IO[bytes]] = {}
         self.tails: dict[int, OutputTail] = {}
         self.targets: dict[int, int] = {}
         self.stdout_tail = OutputTail(capture_limit)
@@ -387,6 +389,7 @@ class _Supervisor:
             with contextlib.suppress(OSError):
                 fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
             self.selector.register(fd, selectors.EVENT_READ, "output")
+            self.pipes[fd] = pipe
             self.tails[fd] = tail
             self.targets[fd] = target
         return process
@@ -508,7 +511,7 @@ class _Supervisor:
 
     def _close_pipe(self, fd: int) -> None:
         self.selector.unregister(fd)
-        os.close(fd)
+        self.pipes.pop(fd).close()
         self.targets.pop(fd)
 
     def _reap_if_exited(self) -> None:

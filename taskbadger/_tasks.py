@@ -1,0 +1,656 @@
+"""Tasks: the :class:`Task` object and the functions behind it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+from taskbadger import _http
+from taskbadger._exceptions import ConfigurationError, TaskbadgerException
+from taskbadger._models import StatusEnum, parse_datetime
+from taskbadger._scope import active_scope
+from taskbadger._settings import Settings, get_settings
+
+__all__ = [
+    "DefaultMergeStrategy",
+    "Task",
+    "TaskPage",
+    "create_task",
+    "get_task",
+    "iter_tasks",
+    "list_tasks",
+    "update_task",
+]
+
+MONITOR_HEADER = "X-TASKBADGER-MONITOR"
+
+# Set while a tracked function runs, so tasks created inside it nest under it.
+current_parent: ContextVar[str | None] = ContextVar(
+    "taskbadger_current_parent", default=None
+)
+
+logger = logging.getLogger("taskbadger")
+
+
+def _encode_actions(actions: Sequence[Any] | None) -> list[dict[str, Any]] | None:
+    if actions is None:
+        return None
+    encoded = []
+    for action in actions:
+        to_dict = getattr(action, "to_dict", None)
+        encoded.append(to_dict() if callable(to_dict) else dict(action))
+    return encoded
+
+
+def _task_path(settings: Settings, task_id: str) -> str:
+    if not task_id or not isinstance(task_id, str):
+        raise ValueError("A task id is required.")
+    return f"{settings.tasks_path}{quote(task_id, safe='')}/"
+
+
+def create_task(
+    name: str,
+    status: StatusEnum | str = StatusEnum.PENDING,
+    value: int | None = None,
+    value_max: int | None = None,
+    data: Mapping[str, Any] | None = None,
+    max_runtime: int | None = None,
+    stale_timeout: int | None = None,
+    actions: Sequence[Any] | None = None,
+    monitor_id: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    queue: str | None = None,
+    external_id: str | None = None,
+    parent: str | None = None,
+) -> Task:
+    """Creates a task.
+
+    Global tags from :func:`taskbadger.init` and the data and tags of the current
+    scope are merged in; the values given here win.
+
+    Args:
+        name: The task's name, 1 to 255 characters.
+        status: The initial status.
+        value: The current progress value.
+        value_max: The value at which the task is complete (100 by default).
+        data: Custom data.
+        max_runtime: Seconds the task may run before it counts as failed.
+        stale_timeout: Seconds between updates before the task counts as stale.
+        actions: Actions to attach (deprecated by the service).
+        monitor_id: The monitor the task belongs to.
+        tags: Tags, namespace to value.
+        queue: The queue the task came from.
+        external_id: The task's identifier in the system that runs it.
+        parent: The id of the parent task.
+
+    Returns:
+        The created task.
+
+    Raises:
+        TaskbadgerException: The task could not be created.
+    """
+    settings = get_settings()
+    scope = active_scope()
+    body: dict[str, Any] = {"name": name, "status": StatusEnum(status).value}
+    merged_data = {**scope.data, **(data or {})}
+    if merged_data or data is not None:
+        body["data"] = merged_data
+    merged_tags = {**settings.tags, **scope.tags, **(tags or {})}
+    if merged_tags:
+        body["tags"] = merged_tags
+    parent = parent or current_parent.get()
+    optional = {
+        "value": value,
+        "value_max": value_max,
+        "max_runtime": max_runtime,
+        "stale_timeout": stale_timeout,
+        "actions": _encode_actions(actions),
+        "queue": queue,
+        "external_id": external_id,
+        "parent": parent,
+    }
+    body.update({key: val for key, val in optional.items() if val is not None})
+
+    if settings.before_create is not None:
+        edited = settings.before_create(body)
+        if edited is None:
+            raise ConfigurationError(
+                "The before_create hook returned None: it must return the task dict."
+            )
+        body = edited
+
+    headers = {MONITOR_HEADER: monitor_id} if monitor_id else None
+    payload = _http.request("POST", settings.tasks_path, json=body, headers=headers)
+    return Task(payload)
+
+
+def get_task(task_id: str) -> Task:
+    """Fetches a task by its id.
+
+    Raises:
+        NotFoundError: No task has this id.
+        TaskbadgerException: The task could not be fetched.
+    """
+    settings = get_settings()
+    return Task(_http.request("GET", _task_path(settings, task_id)))
+
+
+def update_task(
+    task_id: str,
+    name: str | None = None,
+    status: StatusEnum | str | None = None,
+    value: int | None = None,
+    value_max: int | None = None,
+    data: Mapping[str, Any] | None = None,
+    max_runtime: int | None = None,
+    stale_timeout: int | None = None,
+    actions: Sequence[Any] | None = None,
+    tags: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> Task:
+    """Updates the given fields of a task; fields left as None are not sent.
+
+    Args:
+        task_id: The task to update.
+        name: A new name.
+        status: A new status.
+        value: A new progress value.
+        value_max: A new maximum value.
+        data: Replaces the task's data.
+        max_runtime: Seconds the task may run before it counts as failed.
+        stale_timeout: Seconds between updates before the task counts as stale.
+        actions: Actions to attach (deprecated by the service).
+        tags: Tags to set.
+        **extra: Other writable fields, such as ``end_time``, sent as given.
+
+    Returns:
+        The task as the API now has it.
+    """
+    settings = get_settings()
+    given = {
+        "name": name,
+        "status": StatusEnum(status).value if status is not None else None,
+        "value": value,
+        "value_max": value_max,
+        "data": dict(data) if data is not None else None,
+        "max_runtime": max_runtime,
+        "stale_timeout": stale_timeout,
+        "actions": _encode_actions(actions),
+        "tags": dict(tags) if tags is not None else None,
+    }
+    body = {key: val for key, val in given.items() if val is not None}
+    body.update(extra)
+    path = _task_path(settings, task_id)
+    return Task(_http.request("PATCH", path, json=body))
+
+
+def cancel_task(task_id: str) -> None:
+    """Cancels a task."""
+    settings = get_settings()
+    _http.request("DELETE", _task_path(settings, task_id))
+
+
+@dataclass
+class TaskPage:
+    """One page of a task listing; iterating it yields its tasks."""
+
+    results: list[Task]
+    next_: str | None = None
+    previous: str | None = None
+    _params: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __iter__(self) -> Iterator[Task]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    @property
+    def next_cursor(self) -> str | None:
+        """The cursor of the next page, or None on the last page."""
+        return _cursor_of(self.next_)
+
+    @property
+    def previous_cursor(self) -> str | None:
+        """The cursor of the previous page, or None on the first page."""
+        return _cursor_of(self.previous)
+
+    def next_page(self) -> TaskPage | None:
+        """Fetches the next page, or returns None on the last page."""
+        cursor = self.next_cursor
+        if cursor is None:
+            return None
+        return _list_page({**self._params, "cursor": cursor})
+
+
+def _cursor_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    values = parse_qs(urlsplit(url).query).get("cursor")
+    return values[0] if values else None
+
+
+def list_tasks(
+    page_size: int | None = None, cursor: str | None = None, parent: str | None = None
+) -> TaskPage:
+    """Lists tasks, newest first, one page at a time.
+
+    Args:
+        page_size: How many tasks a page holds.
+        cursor: Where to start: a page's ``next_cursor``.
+        parent: Only the children of this task.
+    """
+    params = {}
+    if page_size is not None:
+        params["page_size"] = str(page_size)
+    if parent is not None:
+        params["parent"] = parent
+    if cursor is not None:
+        return _list_page({**params, "cursor": cursor})
+    return _list_page(params)
+
+
+def _list_page(params: dict[str, str]) -> TaskPage:
+    settings = get_settings()
+    body = _http.request("GET", settings.tasks_path, params=params)
+    base_params = {key: val for key, val in params.items() if key != "cursor"}
+    return TaskPage(
+        results=[Task(item) for item in body.get("results", [])],
+        next_=body.get("next"),
+        previous=body.get("previous"),
+        _params=base_params,
+    )
+
+
+def iter_tasks(
+    page_size: int | None = None, parent: str | None = None
+) -> Iterator[Task]:
+    """Yields every task, fetching pages lazily as the iteration reaches them."""
+    page: TaskPage | None = list_tasks(page_size=page_size, parent=parent)
+    while page is not None:
+        yield from page
+        page = page.next_page()
+
+
+class DefaultMergeStrategy:
+    """Merges new data into a task's existing data, key by key.
+
+    Keys named in ``append_keys`` collect their values in a list instead of
+    replacing them.
+    """
+
+    def __init__(self, append_keys: Sequence[str] = ()) -> None:
+        self.append_keys = tuple(append_keys)
+
+    def merge(
+        self, existing: Mapping[str, Any] | None, new: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Returns the merged data."""
+        merged = dict(existing or {})
+        for key, value in new.items():
+            if key in self.append_keys:
+                current = merged.get(key)
+                values = list(current) if isinstance(current, list) else []
+                if current is not None and not isinstance(current, list):
+                    values.append(current)
+                values.extend(value if isinstance(value, list) else [value])
+                merged[key] = values
+            else:
+                merged[key] = value
+        return merged
+
+
+class Task:
+    """A task, as last seen from the API, with methods to update it."""
+
+    def __init__(self, payload: Mapping[str, Any]) -> None:
+        self._payload: dict[str, Any] = dict(payload)
+        self._last_sent = 0.0
+        self._last_sent_value: int | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"<Task id={self.id!r} name={self.name!r} status={self._status_text()!r}>"
+        )
+
+    def _status_text(self) -> str:
+        return str(self._payload.get("status", ""))
+
+    # Creating and fetching.
+
+    @classmethod
+    def create(
+        cls,
+        name: str,
+        status: StatusEnum | str = StatusEnum.PENDING,
+        value: int | None = None,
+        value_max: int | None = None,
+        data: Mapping[str, Any] | None = None,
+        max_runtime: int | None = None,
+        stale_timeout: int | None = None,
+        actions: Sequence[Any] | None = None,
+        monitor_id: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        queue: str | None = None,
+        external_id: str | None = None,
+        parent: str | None = None,
+    ) -> Task:
+        """Creates a task; see :func:`taskbadger.create_task` for the arguments.
+
+        Example:
+            >>> task = Task.create("nightly-backup", data={"host": "db1"})
+        """
+        return create_task(
+            name,
+            status=status,
+            value=value,
+            value_max=value_max,
+            data=data,
+            max_runtime=max_runtime,
+            stale_timeout=stale_timeout,
+            actions=actions,
+            monitor_id=monitor_id,
+            tags=tags,
+            queue=queue,
+            external_id=external_id,
+            parent=parent,
+        )
+
+    @classmethod
+    def get(cls, task_id: str) -> Task:
+        """Fetches a task by its id."""
+        return get_task(task_id)
+
+    def refresh(self) -> None:
+        """Reloads the task's fields from the API."""
+        self._payload = get_task(self.id)._payload
+
+    # Fields.
+
+    @property
+    def id(self) -> str:
+        """The task's id."""
+        return str(self._payload["id"])
+
+    @property
+    def name(self) -> str:
+        """The task's name."""
+        return str(self._payload.get("name", ""))
+
+    @property
+    def status(self) -> StatusEnum:
+        """The task's status."""
+        return StatusEnum(self._payload.get("status", StatusEnum.PENDING))
+
+    @property
+    def value(self) -> int | None:
+        """The current progress value."""
+        value = self._payload.get("value")
+        return int(value) if value is not None else None
+
+    @property
+    def value_max(self) -> int | None:
+        """The value at which the task is complete."""
+        value_max = self._payload.get("value_max")
+        return int(value_max) if value_max is not None else None
+
+    @property
+    def value_percent(self) -> int | None:
+        """Progress as a percentage, computed by the API."""
+        percent = self._payload.get("value_percent")
+        return int(percent) if percent is not None else None
+
+    @property
+    def data(self) -> Any:
+        """The task's custom data."""
+        return self._payload.get("data")
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """The task's tags."""
+        return dict(self._payload.get("tags") or {})
+
+    @property
+    def organization(self) -> str | None:
+        """The organization the task belongs to."""
+        return self._payload.get("organization")
+
+    @property
+    def project(self) -> str | None:
+        """The project the task belongs to."""
+        return self._payload.get("project")
+
+    @property
+    def max_runtime(self) -> int | None:
+        """Seconds the task may run before it counts as failed."""
+        return self._payload.get("max_runtime")
+
+    @property
+    def stale_timeout(self) -> int | None:
+        """Seconds between updates before the task counts as stale."""
+        return self._payload.get("stale_timeout")
+
+    @property
+    def queue(self) -> str | None:
+        """The queue the task came from."""
+        return self._payload.get("queue")
+
+    @property
+    def external_id(self) -> str | None:
+        """The task's identifier in the system that runs it."""
+        return self._payload.get("external_id")
+
+    @property
+    def parent(self) -> str | None:
+        """The id of the parent task."""
+        return self._payload.get("parent")
+
+    @property
+    def url(self) -> str | None:
+        """The task's page in the Task Badger app."""
+        return self._payload.get("url")
+
+    @property
+    def public_url(self) -> str | None:
+        """The task's public page."""
+        return self._payload.get("public_url")
+
+    @property
+    def created(self) -> datetime | None:
+        """When the task was created."""
+        return parse_datetime(self._payload.get("created"))
+
+    @property
+    def updated(self) -> datetime | None:
+        """When the task was last changed."""
+        return parse_datetime(self._payload.get("updated"))
+
+    @property
+    def start_time(self) -> datetime | None:
+        """When the task started running."""
+        return parse_datetime(self._payload.get("start_time"))
+
+    @property
+    def end_time(self) -> datetime | None:
+        """When the task finished."""
+        return parse_datetime(self._payload.get("end_time"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The task as the API last returned it."""
+        return dict(self._payload)
+
+    # Status shortcuts.
+
+    def pre_processing(self) -> None:
+        """Sets the status to ``pre_processing``."""
+        self.update_status(StatusEnum.PRE_PROCESSING)
+
+    def starting(self) -> None:
+        """Sets the status to ``processing`` with the value at 0."""
+        self.update(status=StatusEnum.PROCESSING, value=0)
+
+    def processing(self, value: int | None = None) -> None:
+        """Sets the status to ``processing``."""
+        self.update(status=StatusEnum.PROCESSING, value=value)
+
+    def post_processing(self, value: int | None = None) -> None:
+        """Sets the status to ``post_processing``."""
+        self.update(status=StatusEnum.POST_PROCESSING, value=value)
+
+    def success(self, value: int | None = None) -> None:
+        """Sets the status to ``success``."""
+        self.update(status=StatusEnum.SUCCESS, value=value)
+
+    def error(
+        self, value: int | None = None, data: Mapping[str, Any] | None = None
+    ) -> None:
+        """Sets the status to ``error``, merging ``data`` into the task's data."""
+        self.update(status=StatusEnum.ERROR, value=value, data=data)
+
+    def canceled(self) -> None:
+        """Sets the status to ``cancelled``."""
+        self.update_status(StatusEnum.CANCELLED)
+
+    cancelled = canceled
+
+    def update_status(self, status: StatusEnum | str) -> None:
+        """Sets the status."""
+        self.update(status=status)
+
+    # Progress.
+
+    def increment_value(self, amount: int) -> None:
+        """Adds ``amount`` to the current value."""
+        self.update(value=(self.value or 0) + amount)
+
+    def update_value(
+        self,
+        value: int,
+        value_step: int | None = None,
+        rate_limit: float | None = None,
+    ) -> bool:
+        """Sets the value, skipping updates that would come too often.
+
+        Args:
+            value: The new value.
+            value_step: Only send when the value moved at least this much since
+                the last sent value.
+            rate_limit: Only send when at least this many seconds passed since
+                the last update sent.
+
+        Returns:
+            Whether the update was sent.
+        """
+        if not self._due(rate_limit):
+            return False
+        last = (
+            self._last_sent_value if self._last_sent_value is not None else self.value
+        )
+        if (
+            value_step is not None
+            and last is not None
+            and abs(value - last) < value_step
+        ):
+            return False
+        self.update(value=value)
+        return True
+
+    def set_value_max(self, value_max: int) -> None:
+        """Sets the value at which the task is complete."""
+        self.update(value_max=value_max)
+
+    def tag(self, tags: Mapping[str, str]) -> None:
+        """Adds tags to the task."""
+        self.update(tags=tags)
+
+    add_tag = tag
+
+    def ping(self, rate_limit: float | None = None) -> bool:
+        """Tells the API the task is alive, without changing it.
+
+        Returns:
+            Whether the ping was sent (False when rate limited).
+        """
+        if not self._due(rate_limit):
+            return False
+        self.update()
+        return True
+
+    def _due(self, rate_limit: float | None) -> bool:
+        if rate_limit is None:
+            return True
+        return time.monotonic() - self._last_sent >= rate_limit
+
+    # Updating.
+
+    def update(
+        self,
+        name: str | None = None,
+        status: StatusEnum | str | None = None,
+        value: int | None = None,
+        value_max: int | None = None,
+        data: Mapping[str, Any] | None = None,
+        max_runtime: int | None = None,
+        stale_timeout: int | None = None,
+        actions: Sequence[Any] | None = None,
+        tags: Mapping[str, str] | None = None,
+        data_merge_strategy: DefaultMergeStrategy | None = None,
+    ) -> None:
+        """Updates the given fields; ``data`` is merged into the existing data.
+
+        Args:
+            name: A new name.
+            status: A new status.
+            value: A new progress value.
+            value_max: A new maximum value.
+            data: Data to merge into the task's data.
+            max_runtime: Seconds the task may run before it counts as failed.
+            stale_timeout: Seconds between updates before the task counts as stale.
+            actions: Actions to attach (deprecated by the service).
+            tags: Tags to add.
+            data_merge_strategy: How to merge ``data``; key by key by default.
+        """
+        if data is not None:
+            strategy = data_merge_strategy or DefaultMergeStrategy()
+            existing = self.data if isinstance(self.data, Mapping) else None
+            data = strategy.merge(existing, data)
+        if tags is not None:
+            tags = {**self.tags, **tags}
+        fields = {
+            "name": name,
+            "status": status,
+            "value": value,
+            "value_max": value_max,
+            "data": data,
+            "max_runtime": max_runtime,
+            "stale_timeout": stale_timeout,
+            "actions": actions,
+            "tags": tags,
+        }
+        self._send_update({key: val for key, val in fields.items() if val is not None})
+
+    def _send_update(self, fields: dict[str, Any]) -> None:
+        self._last_sent = time.monotonic()
+        if "value" in fields:
+            self._last_sent_value = fields["value"]
+        updated = update_task(self.id, **fields)
+        self._payload = updated._payload
+
+    def safe_update(self, **fields: Any) -> bool:
+        """Like :meth:`update`, but logs failures instead of raising them.
+
+        Returns:
+            Whether the update succeeded.
+        """
+        try:
+            self.update(**fields)
+        except TaskbadgerException as exc:
+            logger.warning("Could not update task %s: %s", self.id, exc)
+            return False
+        return True

@@ -1,0 +1,1 @@
+"""The ``taskbadger`` command: track jobs from shell scripts, cron and CI."""

@@ -1,0 +1,1 @@
+"""The ``taskbadger`` subcommands, one module per group."""
