@@ -95,6 +95,9 @@ class _Handler(BaseHTTPRequestHandler):
     """Reads one request, lets ``APIServer`` answer it, writes the answer."""
 
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without this, Nagle's algorithm
+    # and delayed ACKs add about 40 ms to every keep-alive response.
+    disable_nagle_algorithm = True
     server: _HTTPServer
 
     def do_GET(self) -> None:
