@@ -56,8 +56,8 @@ EXIT_NOT_FOUND = 127
 DEFAULT_KILL_AFTER = 10.0
 """Seconds between SIGTERM and SIGKILL: long enough for a job to clean up."""
 
-DEFAULT_CAPTURE_LIMIT = 64 * 1024
-"""Bytes of each stream kept for the task data: enough for a useful error trace."""
+DEFAULT_CAPTURE_LIMIT = 16 * 1024
+"""Bytes of each stream kept: a useful error trace, small enough for task data."""
 
 FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 """Signals that end a cron job or a terminal session and must reach the child."""
@@ -124,6 +124,8 @@ class Outcome:
         stdout_tail: The kept end of stdout when output was captured.
         stderr_tail: The kept end of stderr when output was captured.
         progress: The latest progress value matched in the output.
+        forwarded_signal: Name of the first signal passed on to the child, such as
+            "SIGTERM" when cron or a user stopped the job.
     """
 
     exit_code: int
@@ -137,6 +139,7 @@ class Outcome:
     stdout_tail: str | None = None
     stderr_tail: str | None = None
     progress: float | None = None
+    forwarded_signal: str | None = None
 
 
 class OutputTail:
@@ -318,6 +321,7 @@ class _Supervisor:
         self.ended_at = datetime.now(UTC)
         self.kill_at: float | None = None
         self.timed_out = False
+        self.forwarded: int | None = None
 
     @contextlib.contextmanager
     def handling_signals(self) -> Iterator[None]:
@@ -545,6 +549,7 @@ class _Supervisor:
 
     def _forward(self, signum: int, frame: FrameType | None) -> None:
         """Signal handler: pass the signal on and start the clock to SIGKILL."""
+        self.forwarded = self.forwarded or signum
         if self.process is None:
             self.pending_signals.append(signum)
             return
@@ -593,6 +598,7 @@ class _Supervisor:
             stdout_tail=stdout,
             stderr_tail=stderr,
             progress=progress,
+            forwarded_signal=_signal_name(self.forwarded) if self.forwarded else None,
         )
 
     def _failed_start(

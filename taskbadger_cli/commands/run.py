@@ -1,25 +1,77 @@
-"""``taskbadger run``: run a command and track it as a task."""
+"""``taskbadger run``: run a command as a tracked task, the way cron needs it.
+
+The command always runs and its exit status always wins. Task Badger is told
+about it on a best-effort basis: every request has a short timeout and a hard
+deadline, a failing API costs one warning line on stderr, and heartbeats go out
+from a worker thread that the command never waits for. The time the API can add
+to a run is bounded by ``MAX_ADDED_SECONDS``.
+"""
 
 from __future__ import annotations
 
-import os
-import subprocess
+import logging
+import re
+import shlex
+import socket
 import threading
-import time
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
 
 import typer
 
 import taskbadger
 from taskbadger_cli import output
-from taskbadger_cli.config import Options, configure_sdk
-from taskbadger_cli.errors import CLIError, UsageError
+from taskbadger_cli.config import Options, load_config
+from taskbadger_cli.errors import UsageError
+from taskbadger_cli.supervise import (
+    DEFAULT_CAPTURE_LIMIT,
+    DEFAULT_KILL_AFTER,
+    HEARTBEAT_GRACE,
+    Outcome,
+    Snapshot,
+    needs_shell,
+    supervise,
+)
 
-# Requests made while a job runs must never hold the job up for long.
-RUN_TIMEOUT = 3.0
+T = TypeVar("T")
+
+REQUEST_TIMEOUT = 2.0
+"""Seconds one request may take: the API answers in milliseconds when it is well."""
+
+RETRY_BUDGET = 1.0
+"""Seconds of retrying per call: one quick retry of a blip, no long backoff."""
+
+CREATE_BUDGET = 3.0
+"""Hard limit in seconds on creating the task before the command starts anyway."""
+
+FINISH_BUDGET = 3.0
+"""Hard limit in seconds on recording the outcome after the command has ended."""
+
+MAX_ADDED_SECONDS = CREATE_BUDGET + HEARTBEAT_GRACE + FINISH_BUDGET
+"""The most time a slow or unreachable API can add to a run."""
+
 DEFAULT_UPDATE_FREQUENCY = 60
-EXIT_NOT_FOUND = 127
-EXIT_NOT_EXECUTABLE = 126
+MIN_UPDATE_FREQUENCY = 5
+"""Seconds; more often would only load the API, not make the task fresher."""
+MAX_UPDATE_FREQUENCY = 3600
+"""Seconds; rarer heartbeats would let a hung job go unnoticed for too long."""
+
+STALE_INTERVALS = 3
+"""Heartbeats a task may miss before it counts as stale: one lost beat is noise."""
+
+MAX_HEARTBEAT_FAILURES = 3
+"""Failed heartbeats in a row after which no more are sent for this run."""
+
+MAX_NAME_LENGTH = 255
+MAX_CAPTURE_LIMIT = 1024 * 1024
+"""Bytes per stream; task data is not the place for whole logs."""
+
+TAG_VALUE_LENGTHS = range(2, 256)
+"""Lengths the API accepts for a tag value."""
+
+logger = logging.getLogger(__name__)
 
 
 def register(app: typer.Typer) -> None:
@@ -29,67 +81,462 @@ def register(app: typer.Typer) -> None:
 
 def run(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The task's name.")],
+    name: Annotated[str, typer.Argument(help="The task's name.", show_default=False)],
     command: Annotated[
-        list[str], typer.Argument(help="The command to run, after '--'.")
-    ],
+        list[str] | None,
+        typer.Argument(help="The command and its arguments, after '--'."),
+    ] = None,
+    shell: Annotated[
+        bool, typer.Option("--shell", help="Run the command through 'sh -c'.")
+    ] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option(help="Seconds after which the command is stopped (exit 124)."),
+    ] = None,
+    kill_after: Annotated[
+        float,
+        typer.Option(min=0, help="Seconds from SIGTERM to SIGKILL when stopping it."),
+    ] = DEFAULT_KILL_AFTER,
+    capture_output: Annotated[
+        bool,
+        typer.Option(
+            "--capture-output",
+            help="Store the end of stdout and stderr in the task data.",
+        ),
+    ] = False,
+    capture_limit: Annotated[
+        int,
+        typer.Option(
+            min=1, max=MAX_CAPTURE_LIMIT, help="Bytes of each stream to store."
+        ),
+    ] = DEFAULT_CAPTURE_LIMIT,
+    progress_pattern: Annotated[
+        str | None,
+        typer.Option(
+            help="Regular expression finding progress in output lines; its group "
+            "is a number or a percentage.",
+            show_default=False,
+        ),
+    ] = None,
     update_frequency: Annotated[
         int,
-        typer.Option(min=1, help="Seconds between heartbeats while it runs."),
+        typer.Option(
+            help=f"Seconds between heartbeats while the command runs, "
+            f"{MIN_UPDATE_FREQUENCY} to {MAX_UPDATE_FREQUENCY}.",
+        ),
     ] = DEFAULT_UPDATE_FREQUENCY,
+    record_command: Annotated[
+        bool,
+        typer.Option(
+            " /--no-record-command",
+            help="Keep the command line out of the task data.",
+            show_default=False,
+        ),
+    ] = True,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", help="Custom data as KEY=VALUE; repeatable."),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", help="A tag as NAMESPACE=VALUE; repeatable."),
+    ] = None,
+    value_max: Annotated[
+        int | None,
+        typer.Option(min=0, help="The value at which the task is done."),
+    ] = None,
+    max_runtime: Annotated[
+        int | None,
+        typer.Option(min=1, help="Seconds the task may run before it counts failed."),
+    ] = None,
+    stale_timeout: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Seconds without a heartbeat before the task counts as stale "
+            f"(by default {STALE_INTERVALS} x --update-frequency).",
+            show_default=False,
+        ),
+    ] = None,
+    monitor_id: Annotated[
+        str | None,
+        typer.Option(help="The monitor the task reports to.", show_default=False),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Do not print the task's URL."),
+    ] = False,
 ) -> None:
-    """Run a command, tracking it as a task; exits with the command's status.
+    """Run a command and track it as a task; exit with the command's status.
 
-    Example: taskbadger run nightly-backup -- ./backup.sh /var/www
+    The task is 'processing' while the command runs, then 'success' or 'error'.
+    The command inherits the environment plus TASKBADGER_TASK_ID. Nothing is
+    printed on stdout but the command's own output. When the API is unreachable
+    the command still runs, with one warning on stderr.
+
+    Example: taskbadger run nightly-backup --timeout 3600 -- ./backup.sh --full
     """
+    plan = RunPlan(
+        name=_check_name(name),
+        argv=_check_command(command),
+        shell=shell,
+        record_command=record_command,
+        fields=TaskFields(
+            data=_parse_pairs("--data", data),
+            tags=_check_tags(_parse_pairs("--tag", tag)),
+            value_max=value_max,
+            max_runtime=max_runtime,
+            stale_timeout=stale_timeout or STALE_INTERVALS * update_frequency,
+            monitor_id=monitor_id,
+        ),
+    )
+    pattern = _compile_progress(progress_pattern)
+    _check_timeout(timeout)
+    _check_update_frequency(update_frequency)
+
+    tracker = Tracker(ctx.obj, quiet=quiet)
+    tracker.start(plan)
+    outcome = supervise(
+        plan.argv,
+        shell=shell,
+        env=tracker.environment(),
+        timeout=timeout,
+        kill_after=kill_after,
+        capture_output=capture_output,
+        capture_limit=capture_limit,
+        progress_pattern=pattern,
+        heartbeat=tracker.heartbeat,
+        interval=update_frequency,
+    )
+    if outcome.exit_code in (126, 127) and outcome.return_code is None:
+        output.error(f"{outcome.reason}. Check the command after '--'.")
+    tracker.finish(outcome)
+    raise typer.Exit(outcome.exit_code)
+
+
+@dataclass(frozen=True)
+class TaskFields:
+    """The task fields given on the command line."""
+
+    data: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    value_max: int | None = None
+    max_runtime: int | None = None
+    stale_timeout: int | None = None
+    monitor_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """A checked request to run one command as one task."""
+
+    name: str
+    argv: list[str]
+    shell: bool
+    record_command: bool
+    fields: TaskFields
+
+    @property
+    def command_line(self) -> str:
+        """The command as a person would type it."""
+        if self.shell or needs_shell(self.argv):
+            return " ".join(self.argv)
+        return shlex.join(self.argv)
+
+
+class Tracker:
+    """Reports one run to Task Badger without ever getting in the command's way."""
+
+    def __init__(self, options: Options, *, quiet: bool) -> None:
+        self.options = options
+        self.quiet = quiet
+        self.task: taskbadger.Task | None = None
+        self.creating: _Attempt[taskbadger.Task] | None = None
+        self.hostname = socket.gethostname()
+        self.command_line: str | None = None
+        self.failures = 0
+        self.warned = False
+        # Heartbeats and the final update both send the whole data object; one at
+        # a time keeps a late heartbeat from overwriting the outcome.
+        self.sending = threading.Lock()
+
+    def start(self, plan: RunPlan) -> None:
+        """Create the task in 'processing', or warn and carry on without one."""
+        if not self._configure():
+            return
+
+        self.command_line = plan.command_line if plan.record_command else None
+        fields = plan.fields
+        self.creating = _Attempt(
+            lambda: taskbadger.Task.create(
+                plan.name,
+                status=taskbadger.StatusEnum.PROCESSING,
+                data={**self._context(), **fields.data},
+                tags=fields.tags or None,
+                value_max=fields.value_max,
+                max_runtime=fields.max_runtime,
+                stale_timeout=fields.stale_timeout,
+                monitor_id=fields.monitor_id,
+            )
+        )
+        try:
+            self.task = self.creating.wait(CREATE_BUDGET)
+        except Exception as exc:
+            self._warn(f"this run is not tracked: {_describe(exc)}")
+            return
+        if not self.quiet:
+            output.info(f"tracking as {self.task.url or self.task.id}")
+
+    def environment(self) -> dict[str, str]:
+        """Variables the command gets on top of the inherited environment."""
+        return {"TASKBADGER_TASK_ID": self.task.id} if self.task else {}
+
+    def heartbeat(self, snapshot: Snapshot) -> None:
+        """Tell the API the command is alive; called from a worker thread."""
+        task = self.task
+        if task is None or self.failures >= MAX_HEARTBEAT_FAILURES:
+            return
+
+        data: dict[str, Any] = {"elapsed_seconds": round(snapshot.elapsed)}
+        data.update(_tails(snapshot.stdout_tail, snapshot.stderr_tail))
+        try:
+            with self.sending:
+                task.update(data=data, value=_progress_value(snapshot.progress))
+        except taskbadger.TaskbadgerException as exc:
+            self.failures += 1
+            self._warn(f"could not update task {task.id}: {_describe(exc)}")
+            return
+        self.failures = 0
+
+    def finish(self, outcome: Outcome) -> None:
+        """Record the outcome within ``FINISH_BUDGET`` seconds, or warn."""
+        task = self.task or self._late_task()
+        if task is None:
+            return
+
+        status = taskbadger.StatusEnum.SUCCESS
+        if outcome.exit_code != 0:
+            status = taskbadger.StatusEnum.ERROR
+        data = self._outcome_data(outcome)
+        value = _progress_value(outcome.progress)
+
+        def send() -> None:
+            # Waiting for a heartbeat in flight is part of the budget, not extra.
+            locked = self.sending.acquire(timeout=FINISH_BUDGET / 2)
+            try:
+                task.update(status=status, data=data, value=value)
+            finally:
+                if locked:
+                    self.sending.release()
+
+        try:
+            _Attempt(send).wait(FINISH_BUDGET)
+        except Exception as exc:
+            self._warn(
+                f"could not record the outcome of task {task.id}: {_describe(exc)}"
+            )
+
+    def _configure(self) -> bool:
+        """Set the SDK up with the short timeouts of a run, or warn."""
+        config = load_config(self.options)
+        if not config.token:
+            self._warn(
+                "this run is not tracked: no API key is configured. Set "
+                "TASKBADGER_API_KEY or run 'taskbadger configure'."
+            )
+            return False
+
+        # Without a handler of its own the SDK's warnings would reach stderr
+        # through logging's fallback; the one warning of a run is ours to write.
+        logging.getLogger("taskbadger").addHandler(logging.NullHandler())
+        try:
+            taskbadger.init(
+                token=config.token,
+                organization_slug=config.org,
+                project_slug=config.project,
+                host=config.host,
+                tags=config.tags,
+                timeout=REQUEST_TIMEOUT,
+                retry_budget=RETRY_BUDGET,
+            )
+        except taskbadger.ConfigurationError as exc:
+            self._warn(f"this run is not tracked: {_describe(exc)}")
+            return False
+        return True
+
+    def _late_task(self) -> taskbadger.Task | None:
+        """A task whose creation answered after the command had to start."""
+        if self.creating is None:
+            return None
+        try:
+            return self.creating.result()
+        except Exception:
+            return None
+
+    def _context(self) -> dict[str, Any]:
+        context: dict[str, Any] = {"hostname": self.hostname}
+        if self.command_line is not None:
+            context["command"] = self.command_line
+        return context
+
+    def _outcome_data(self, outcome: Outcome) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            **self._context(),
+            "return_code": outcome.exit_code,
+            "timed_out": outcome.timed_out,
+            "duration_seconds": round(outcome.duration, 3),
+            "started_at": _timestamp(outcome.started_at),
+            "ended_at": _timestamp(outcome.ended_at),
+            "outcome": outcome.reason,
+        }
+        if outcome.signal is not None:
+            data["signal"] = outcome.signal
+        if outcome.forwarded_signal is not None:
+            data["received_signal"] = outcome.forwarded_signal
+        data.update(_tails(outcome.stdout_tail, outcome.stderr_tail))
+        return data
+
+    def _warn(self, message: str) -> None:
+        """Warn on stderr once per run: cron mails every line it sees."""
+        if self.warned:
+            logger.debug("Not repeated: %s", message)
+            return
+        self.warned = True
+        output.warning(" ".join(message.split()))
+
+
+class _Attempt(Generic[T]):
+    """A call made in a daemon thread, so waiting for it can be cut short.
+
+    The thread is a daemon because an abandoned request must not keep the
+    process alive at exit.
+    """
+
+    def __init__(self, call: Callable[[], T]) -> None:
+        self._call = call
+        self._done = threading.Event()
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._call()
+        except BaseException as exc:
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def wait(self, budget: float) -> T:
+        """The call's result, waiting at most ``budget`` seconds for it.
+
+        Raises:
+            NoAnswerError: The call did not finish in time.
+            Exception: Whatever the call raised.
+        """
+        if not self._done.wait(budget):
+            raise NoAnswerError(budget)
+        return self.result()
+
+    def result(self) -> T:
+        """The result of a finished call; NoAnswerError if it is still running."""
+        if not self._done.is_set():
+            raise NoAnswerError(0)
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
+
+
+class NoAnswerError(Exception):
+    """The API did not answer within the time a run allows it."""
+
+    def __init__(self, budget: float) -> None:
+        super().__init__(
+            f"the Task Badger API did not answer within {budget:g} seconds. "
+            "Check TASKBADGER_HOST and the network."
+        )
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, taskbadger.TaskbadgerException):
+        return output.describe_api_error(exc)
+    if isinstance(exc, NoAnswerError):
+        return str(exc)
+    return f"unexpected error: {exc!r}."
+
+
+def _check_name(name: str) -> str:
+    if not 1 <= len(name) <= MAX_NAME_LENGTH:
+        raise UsageError(f"The task name must be 1 to {MAX_NAME_LENGTH} characters.")
+    return name
+
+
+def _check_command(command: list[str] | None) -> list[str]:
     if not command:
-        raise UsageError("No command given: put it after '--'.")
-    task = _start_task(ctx.obj, name)
-    env = dict(os.environ)
-    if task is not None:
-        env["TASKBADGER_TASK_ID"] = task.id
-        output.info(f"tracking as {task.url or task.id}")
-
-    try:
-        child = subprocess.Popen(command, env=env)
-    except FileNotFoundError:
-        _finish(task, EXIT_NOT_FOUND)
-        raise CLIError(f"{command[0]}: command not found", EXIT_NOT_FOUND) from None
-    except PermissionError:
-        _finish(task, EXIT_NOT_EXECUTABLE)
-        raise CLIError(f"{command[0]}: not executable", EXIT_NOT_EXECUTABLE) from None
-
-    stop = threading.Event()
-    if task is not None:
-        threading.Thread(
-            target=_heartbeat, args=(task, stop, update_frequency), daemon=True
-        ).start()
-    returncode = child.wait()
-    stop.set()
-    code = 128 - returncode if returncode < 0 else returncode
-    _finish(task, code)
-    raise typer.Exit(code)
+        raise UsageError(
+            "No command given. Put it after '--': taskbadger run NAME -- COMMAND."
+        )
+    return command
 
 
-def _start_task(options: Options, name: str) -> taskbadger.Task | None:
-    try:
-        configure_sdk(options, timeout=RUN_TIMEOUT)
-        return taskbadger.Task.create(name, status=taskbadger.StatusEnum.PROCESSING)
-    except (CLIError, taskbadger.TaskbadgerException) as exc:
-        output.warning(f"not tracking this run: {exc}")
+def _check_timeout(timeout: float | None) -> None:
+    if timeout is not None and timeout <= 0:
+        raise UsageError(f"--timeout must be more than 0 seconds, not {timeout:g}.")
+
+
+def _check_update_frequency(seconds: int) -> None:
+    if not MIN_UPDATE_FREQUENCY <= seconds <= MAX_UPDATE_FREQUENCY:
+        raise UsageError(
+            f"--update-frequency must be {MIN_UPDATE_FREQUENCY} to "
+            f"{MAX_UPDATE_FREQUENCY} seconds, not {seconds}."
+        )
+
+
+def _parse_pairs(option: str, pairs: list[str] | None) -> dict[str, str]:
+    """``KEY=VALUE`` strings as a dict; a later key wins."""
+    parsed: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{option} takes KEY=VALUE, not {pair!r}.")
+        parsed[key.strip()] = value
+    return parsed
+
+
+def _check_tags(tags: dict[str, str]) -> dict[str, str]:
+    for key, value in tags.items():
+        if len(value) not in TAG_VALUE_LENGTHS:
+            raise UsageError(
+                f"--tag {key}: the value must be 2 to 255 characters, not {value!r}."
+            )
+    return tags
+
+
+def _compile_progress(pattern: str | None) -> re.Pattern[str] | None:
+    if pattern is None:
         return None
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        raise UsageError(
+            f"--progress-pattern is not a valid expression: {exc}."
+        ) from None
+    if compiled.groups > 1:
+        raise UsageError(
+            "--progress-pattern must have at most one group, the progress number."
+        )
+    return compiled
 
 
-def _heartbeat(task: taskbadger.Task, stop: threading.Event, interval: int) -> None:
-    started = time.monotonic()
-    while not stop.wait(interval):
-        elapsed = round(time.monotonic() - started)
-        task.safe_update(data={"elapsed_seconds": elapsed})
+def _progress_value(progress: float | None) -> int | None:
+    return None if progress is None else round(progress)
 
 
-def _finish(task: taskbadger.Task | None, code: int) -> None:
-    if task is None:
-        return
-    status = taskbadger.StatusEnum.SUCCESS if code == 0 else taskbadger.StatusEnum.ERROR
-    if not task.safe_update(status=status, data={"return_code": code}):
-        output.warning(f"could not record the outcome of task {task.id}")
+def _tails(stdout: str | None, stderr: str | None) -> dict[str, str]:
+    if stdout is None or stderr is None:
+        return {}
+    return {"stdout_tail": stdout, "stderr_tail": stderr}
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
