@@ -9,6 +9,7 @@ to a run is bounded by ``MAX_ADDED_SECONDS``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import shlex
@@ -23,8 +24,8 @@ import typer
 
 import taskbadger
 from taskbadger_cli import output
-from taskbadger_cli.config import Options, load_config
-from taskbadger_cli.errors import UsageError
+from taskbadger_cli.config import Options, configure_sdk
+from taskbadger_cli.errors import CLIError, UsageError
 from taskbadger_cli.supervise import (
     DEFAULT_CAPTURE_LIMIT,
     DEFAULT_KILL_AFTER,
@@ -39,9 +40,6 @@ T = TypeVar("T")
 
 REQUEST_TIMEOUT = 2.0
 """Seconds one request may take: the API answers in milliseconds when it is well."""
-
-RETRY_BUDGET = 1.0
-"""Seconds of retrying per call: one quick retry of a blip, no long backoff."""
 
 CREATE_BUDGET = 3.0
 """Hard limit in seconds on creating the task before the command starts anyway."""
@@ -282,7 +280,7 @@ class Tracker:
         try:
             self.task = self.creating.wait(CREATE_BUDGET)
         except Exception as exc:
-            self._warn(f"this run is not tracked: {_describe(exc)}")
+            self._warn(f"not tracking this run. {_describe(exc)}")
             return
         if not self.quiet:
             output.info(f"tracking as {self.task.url or self.task.id}")
@@ -301,7 +299,9 @@ class Tracker:
         data.update(_tails(snapshot.stdout_tail, snapshot.stderr_tail))
         try:
             with self.sending:
-                task.update(data=data, value=_progress_value(snapshot.progress))
+                _refresh_and_update(
+                    task, data=data, value=_progress_value(snapshot.progress)
+                )
         except taskbadger.TaskbadgerException as exc:
             self.failures += 1
             self._warn(f"could not update task {task.id}: {_describe(exc)}")
@@ -324,7 +324,7 @@ class Tracker:
             # Waiting for a heartbeat in flight is part of the budget, not extra.
             locked = self.sending.acquire(timeout=FINISH_BUDGET / 2)
             try:
-                task.update(status=status, data=data, value=value)
+                _refresh_and_update(task, status=status, data=data, value=value)
             finally:
                 if locked:
                     self.sending.release()
@@ -337,30 +337,14 @@ class Tracker:
             )
 
     def _configure(self) -> bool:
-        """Set the SDK up with the short timeouts of a run, or warn."""
-        config = load_config(self.options)
-        if not config.token:
-            self._warn(
-                "this run is not tracked: no API key is configured. Set "
-                "TASKBADGER_API_KEY or run 'taskbadger configure'."
-            )
-            return False
-
+        """Set the SDK up with the short timeout of a run, or warn."""
         # Without a handler of its own the SDK's warnings would reach stderr
         # through logging's fallback; the one warning of a run is ours to write.
         logging.getLogger("taskbadger").addHandler(logging.NullHandler())
         try:
-            taskbadger.init(
-                token=config.token,
-                organization_slug=config.org,
-                project_slug=config.project,
-                host=config.host,
-                tags=config.tags,
-                timeout=REQUEST_TIMEOUT,
-                retry_budget=RETRY_BUDGET,
-            )
-        except taskbadger.ConfigurationError as exc:
-            self._warn(f"this run is not tracked: {_describe(exc)}")
+            configure_sdk(self.options, timeout=REQUEST_TIMEOUT)
+        except CLIError as exc:
+            self._warn(f"not tracking this run. {exc}")
             return False
         return True
 
@@ -455,6 +439,17 @@ class NoAnswerError(Exception):
             f"the Task Badger API did not answer within {budget:g} seconds. "
             "Check TASKBADGER_HOST and the network."
         )
+
+
+def _refresh_and_update(task: taskbadger.Task, **fields: Any) -> None:
+    """Update the task, keeping data that the command itself wrote meanwhile.
+
+    The data is merged on this side and sent whole, so it is merged into a fresh
+    copy; if fetching fails the update is still worth trying.
+    """
+    with contextlib.suppress(taskbadger.TaskbadgerException):
+        task.refresh()
+    task.update(**fields)
 
 
 def _describe(exc: BaseException) -> str:
