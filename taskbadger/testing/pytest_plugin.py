@@ -31,18 +31,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse an unknown scope before any test runs."""
+    scope = _configured_scope(config)
+    if scope not in SCOPES:
+        raise pytest.UsageError(
+            f"{SCOPE_OPTION} = {scope!r} is not supported: use one of "
+            f"{', '.join(SCOPES)} in the [pytest] section of your configuration."
+        )
+
+
+def _configured_scope(config: pytest.Config) -> str:
+    return str(config.getini(SCOPE_OPTION)).strip() or "function"
+
+
 def _server_scope(
     fixture_name: str, config: pytest.Config
 ) -> Literal["function", "session"]:
-    scope = str(config.getini(SCOPE_OPTION)).strip() or "function"
-    if scope == "session":
-        return "session"
-    if scope == "function":
-        return "function"
-    raise pytest.UsageError(
-        f"{SCOPE_OPTION} = {scope!r} is not supported: use one of "
-        f"{', '.join(SCOPES)} in the [pytest] section of your configuration."
-    )
+    return "session" if _configured_scope(config) == "session" else "function"
 
 
 @pytest.fixture(scope=_server_scope)
