@@ -7,6 +7,8 @@ Example:
     >>> task.success()
 """
 
+import logging
+
 from taskbadger._exceptions import (
     APIError,
     ConfigurationError,
@@ -40,6 +42,10 @@ from taskbadger._track import track
 from taskbadger.integrations import Action, EmailIntegration, WebhookIntegration
 
 __version__ = "3.0.0"
+
+# Silent unless the application configures logging; see logging's advice for
+# libraries.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "APIError",

@@ -92,6 +92,11 @@ class APIError(TaskbadgerException):
         """Field name to the server's message, for field-level errors."""
         return {e.attr: e.detail for e in self.errors if e.attr is not None}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Celery and multiprocessing pickle errors between processes; the default
+        # would call __init__ with the message alone.
+        return (type(self), (self.status_code, self.method, self.path, self.errors))
+
     def _default_detail(self) -> str:
         return "the API returned an error"
 
@@ -133,6 +138,10 @@ class RateLimitedError(APIError):
     ) -> None:
         self.retry_after = retry_after
         super().__init__(status_code, method, path, errors)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        arguments = (self.status_code, self.method, self.path, self.errors)
+        return (type(self), (*arguments, self.retry_after))
 
     def _default_detail(self) -> str:
         return "rate limited"

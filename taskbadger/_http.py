@@ -15,7 +15,8 @@ import random
 import threading
 import time
 from collections.abc import Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
+from datetime import UTC
 from types import TracebackType
 from typing import Any
 
@@ -42,9 +43,10 @@ logger = logging.getLogger(__name__)
 # request did not take effect, so asking again later is the right thing to do.
 RETRIABLE_STATUSES = frozenset({429, 502, 503, 504})
 
-# A create is only repeated when it certainly never reached the server, so a
-# retry can never make a second task. A 429 was refused before any work.
-CREATE_RETRIABLE_STATUSES = frozenset({429})
+# A create is only repeated when it certainly never reached the application, so
+# a retry can never make a second task: a 429 and a 503 are refused before any
+# work, while a 502 or 504 may come from a gateway whose upstream did the work.
+CREATE_RETRIABLE_STATUSES = frozenset({429, 503})
 
 # The first retry waits about this long; each later one twice as long.
 BACKOFF_BASE = 0.25
@@ -53,6 +55,9 @@ BACKOFF_BASE = 0.25
 MAX_BACKOFF = 30.0
 
 USER_AGENT = "taskbadger-python/3"
+
+# Waiting between attempts goes through this name so tests can observe the waits.
+_sleep = time.sleep
 
 
 class _ClientCache:
@@ -91,7 +96,9 @@ class _ClientCache:
 _clients = _ClientCache()
 os.register_at_fork(after_in_child=_clients.reset_after_fork)
 
-_session_client: ContextVar[httpx.Client | None] = ContextVar(
+# The client of the innermost open Session, with the process that opened it: a
+# child forked inside a session must not write to its parent's sockets.
+_session_client: ContextVar[tuple[httpx.Client, int] | None] = ContextVar(
     "taskbadger_session_client", default=None
 )
 
@@ -103,7 +110,8 @@ def _new_client() -> httpx.Client:
 class Session:
     """Reuses one connection for every request made inside the block.
 
-    Nested sessions share the outermost one's connection.
+    Nested sessions share the outermost one's connection. The session belongs to
+    the thread or asyncio task that opened it, like a scope.
 
     Example:
         >>> with Session():
@@ -113,12 +121,12 @@ class Session:
 
     def __init__(self) -> None:
         self._client: httpx.Client | None = None
-        self._token: Any = None
+        self._token: Token[tuple[httpx.Client, int] | None] | None = None
 
     def __enter__(self) -> Session:
-        if _session_client.get() is None:
+        if _session_in_this_process() is None:
             self._client = _new_client()
-            self._token = _session_client.set(self._client)
+            self._token = _session_client.set((self._client, os.getpid()))
         return self
 
     def __exit__(
@@ -127,14 +135,25 @@ class Session:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._client is not None:
-            _session_client.reset(self._token)
-            self._client.close()
-            self._client = None
+        if self._client is None or self._token is None:
+            return
+        _session_client.reset(self._token)
+        self._token = None
+        client, self._client = self._client, None
+        # Whatever goes wrong while closing, the block's own outcome wins.
+        with contextlib.suppress(Exception):
+            client.close()
+
+
+def _session_in_this_process() -> httpx.Client | None:
+    current = _session_client.get()
+    if current is None or current[1] != os.getpid():
+        return None
+    return current[0]
 
 
 def _current_client() -> httpx.Client:
-    return _session_client.get() or _clients.get()
+    return _session_in_this_process() or _clients.get()
 
 
 def request(
@@ -179,8 +198,8 @@ def request(
             wait = _backoff(attempt)
             if time.monotonic() + wait > deadline:
                 raise
-            logger.info("%s %s failed (%s); retrying in %.2fs", method, path, exc, wait)
-            time.sleep(wait)
+            logger.info("%s; retrying in %.2fs", exc, wait)
+            _sleep(wait)
             continue
 
         if response.status_code < 400:
@@ -193,7 +212,7 @@ def request(
             raise error
         level = logging.WARNING if response.status_code == 429 else logging.INFO
         logger.log(level, "%s; retrying in %.2fs", error, wait)
-        time.sleep(wait)
+        _sleep(wait)
 
 
 class _SentError(TaskbadgerConnectionError):
@@ -229,8 +248,12 @@ def _map_transport_errors(method: str, url: str) -> Iterator[None]:
         raise TaskbadgerConnectionError(f"{target}: could not connect") from exc
     except httpx.TimeoutException as exc:
         raise _SentTimeout(f"{target}: timed out waiting for the API") from exc
+    except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+        raise TaskbadgerConnectionError(
+            f"{target}: the host is not a usable URL ({exc}); check TASKBADGER_HOST"
+        ) from exc
     except httpx.HTTPError as exc:
-        raise _SentError(f"{target}: {type(exc).__name__}") from exc
+        raise _SentError(f"{target}: the connection failed ({exc})") from exc
 
 
 class _SentTimeout(_SentError, TaskbadgerTimeoutError):
@@ -302,6 +325,9 @@ def parse_retry_after(value: str | None) -> float | None:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:
+        # HTTP dates are in GMT; "-0000" parses without a zone.
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - time.time())
 
 

@@ -1,18 +1,18 @@
 """Scopes: data and tags added to every task created inside a block.
 
 Scopes live in a context variable, so each thread and each asyncio task sees
-only its own.
+only its own, and a nested scope starts as a copy of the one around it.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from contextvars import ContextVar
 from typing import Any
 
 
-class Scope:
+class Scope(MutableMapping[str, Any]):
     """Data and tags for tasks created while the scope is current.
 
     It behaves as a dict of task data; :meth:`tag` adds tags.
@@ -35,12 +35,11 @@ class Scope:
     def __delitem__(self, key: str) -> None:
         del self.data[key]
 
-    def __contains__(self, key: object) -> bool:
-        return key in self.data
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
 
-    def update(self, data: Mapping[str, Any]) -> None:
-        """Adds several data keys at once."""
-        self.data.update(data)
+    def __len__(self) -> int:
+        return len(self.data)
 
     def tag(self, tags: Mapping[str, str]) -> None:
         """Adds tags to the scope."""
@@ -50,7 +49,7 @@ class Scope:
         return f"Scope(data={self.data!r}, tags={self.tags!r})"
 
 
-_current: ContextVar[Scope] = ContextVar("taskbadger_scope", default=Scope())  # noqa: B039
+_current: ContextVar[Scope | None] = ContextVar("taskbadger_scope", default=None)
 
 
 @contextlib.contextmanager
@@ -62,14 +61,18 @@ def current_scope() -> Iterator[Scope]:
         ...     scope["hostname"] = socket.gethostname()
         ...     scope.tag({"tenant": "acme"})
     """
-    outer = _current.get()
-    token = _current.set(Scope(outer.data, outer.tags))
+    outer = active_scope()
+    scope = Scope(outer.data, outer.tags)
+    token = _current.set(scope)
     try:
-        yield _current.get()
+        yield scope
     finally:
         _current.reset(token)
 
 
 def active_scope() -> Scope:
-    """The scope in force here, possibly empty."""
-    return _current.get()
+    """The scope in force here; an empty one outside any block."""
+    # A fresh empty scope each time, so nothing written to it outside a block
+    # can leak into later tasks.
+    scope = _current.get()
+    return Scope() if scope is None else scope

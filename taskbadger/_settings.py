@@ -164,9 +164,16 @@ def _build_settings(
     retry_budget: float | None,
     background: bool,
 ) -> Settings:
-    token = token or os.environ.get(ENV_TOKEN) or None
+    # Keys pasted from a file or a secret store often end with a newline.
+    token = (token or os.environ.get(ENV_TOKEN) or "").strip()
     if not token:
         raise ConfigurationError(f"No API key was given: {_HOW_TO_CONFIGURE}.")
+    if not token.isprintable() or any(char.isspace() for char in token):
+        # httpx would refuse the header and quote the whole of it in its error.
+        raise ConfigurationError(
+            "The API key contains spaces or control characters: copy it again "
+            "from the project settings."
+        )
 
     organization_slug = organization_slug or os.environ.get(ENV_ORG) or None
     project_slug = project_slug or os.environ.get(ENV_PROJECT) or None

@@ -8,14 +8,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, quote, urlsplit
 
-from taskbadger import _http
-from taskbadger._exceptions import ConfigurationError, TaskbadgerException
+from taskbadger import _delivery, _http
+from taskbadger._exceptions import ConfigurationError
 from taskbadger._models import StatusEnum, parse_datetime
 from taskbadger._scope import active_scope
-from taskbadger._settings import Settings, get_settings
+from taskbadger._settings import BeforeCreate, Settings, get_settings
 
 __all__ = [
     "DefaultMergeStrategy",
@@ -35,7 +35,15 @@ current_parent: ContextVar[str | None] = ContextVar(
     "taskbadger_current_parent", default=None
 )
 
-logger = logging.getLogger("taskbadger")
+logger = logging.getLogger(__name__)
+
+
+def _wire_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Update fields as the API takes them."""
+    wire = {key: _jsonable(value) for key, value in fields.items()}
+    if "actions" in wire:
+        wire["actions"] = _encode_actions(wire["actions"])
+    return wire
 
 
 def _encode_actions(actions: Sequence[Any] | None) -> list[dict[str, Any]] | None:
@@ -46,6 +54,21 @@ def _encode_actions(actions: Sequence[Any] | None) -> list[dict[str, Any]] | Non
         to_dict = getattr(action, "to_dict", None)
         encoded.append(to_dict() if callable(to_dict) else dict(action))
     return encoded
+
+
+def _status_value(status: StatusEnum | str) -> str:
+    try:
+        return StatusEnum(status).value
+    except ValueError:
+        known = ", ".join(member.value for member in StatusEnum)
+        raise ValueError(f"Unknown status {status!r}: use one of {known}.") from None
+
+
+def _jsonable(value: Any) -> Any:
+    """Datetimes as ISO 8601 text, so callers may pass them for time fields."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
 
 
 def _task_path(settings: Settings, task_id: str) -> str:
@@ -97,7 +120,7 @@ def create_task(
     """
     settings = get_settings()
     scope = active_scope()
-    body: dict[str, Any] = {"name": name, "status": StatusEnum(status).value}
+    body: dict[str, Any] = {"name": name, "status": _status_value(status)}
     merged_data = {**scope.data, **(data or {})}
     if merged_data or data is not None:
         body["data"] = merged_data
@@ -118,16 +141,21 @@ def create_task(
     body.update({key: val for key, val in optional.items() if val is not None})
 
     if settings.before_create is not None:
-        edited = settings.before_create(body)
-        if edited is None:
-            raise ConfigurationError(
-                "The before_create hook returned None: it must return the task dict."
-            )
-        body = edited
+        body = _run_before_create(settings.before_create, body)
 
     headers = {MONITOR_HEADER: monitor_id} if monitor_id else None
     payload = _http.request("POST", settings.tasks_path, json=body, headers=headers)
     return Task(payload)
+
+
+def _run_before_create(hook: BeforeCreate, body: dict[str, Any]) -> dict[str, Any]:
+    edited = hook(body)
+    if not isinstance(edited, dict):
+        raise ConfigurationError(
+            f"The before_create hook returned {type(edited).__name__}: it must "
+            "return the task dict it was given, edited or not."
+        )
+    return edited
 
 
 def get_task(task_id: str) -> Task:
@@ -175,7 +203,7 @@ def update_task(
     settings = get_settings()
     given = {
         "name": name,
-        "status": StatusEnum(status).value if status is not None else None,
+        "status": _status_value(status) if status is not None else None,
         "value": value,
         "value_max": value_max,
         "data": dict(data) if data is not None else None,
@@ -185,7 +213,7 @@ def update_task(
         "tags": dict(tags) if tags is not None else None,
     }
     body = {key: val for key, val in given.items() if val is not None}
-    body.update(extra)
+    body.update({key: _jsonable(val) for key, val in extra.items()})
     path = _task_path(settings, task_id)
     return Task(_http.request("PATCH", path, json=body))
 
@@ -258,7 +286,7 @@ def list_tasks(
 
 def _list_page(params: dict[str, str]) -> TaskPage:
     settings = get_settings()
-    body = _http.request("GET", settings.tasks_path, params=params)
+    body = _http.request("GET", settings.tasks_path, params=params) or {}
     base_params = {key: val for key, val in params.items() if key != "cursor"}
     return TaskPage(
         results=[Task(item) for item in body.get("results", [])],
@@ -276,6 +304,16 @@ def iter_tasks(
     while page is not None:
         yield from page
         page = page.next_page()
+
+
+class MergeStrategy(Protocol):
+    """How :meth:`Task.update` combines new data with the task's data."""
+
+    def merge(
+        self, existing: Mapping[str, Any] | None, new: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Returns the data to send."""
+        ...
 
 
 class DefaultMergeStrategy:
@@ -311,7 +349,9 @@ class Task:
 
     def __init__(self, payload: Mapping[str, Any]) -> None:
         self._payload: dict[str, Any] = dict(payload)
-        self._last_sent = 0.0
+        # When this object last sent an update, and which value: the state that
+        # rate-limited updates are measured against.
+        self._last_sent: float | None = None
         self._last_sent_value: int | None = None
 
     def __repr__(self) -> str:
@@ -537,36 +577,38 @@ class Task:
     ) -> bool:
         """Sets the value, skipping updates that would come too often.
 
+        With neither limit the update is always sent. With one or both, it is
+        sent as soon as one of them allows it, so a big jump in value is not
+        held back by the time limit.
+
         Args:
             value: The new value.
-            value_step: Only send when the value moved at least this much since
-                the last sent value.
-            rate_limit: Only send when at least this many seconds passed since
-                the last update sent.
+            value_step: Send when the value moved at least this much since the
+                last value sent.
+            rate_limit: Send when at least this many seconds passed since the
+                last update sent.
 
         Returns:
             Whether the update was sent.
+
+        Example:
+            >>> for done in range(total):
+            ...     task.update_value(done, value_step=10, rate_limit=5)
         """
-        if not self._due(rate_limit):
-            return False
-        last = (
-            self._last_sent_value if self._last_sent_value is not None else self.value
-        )
-        if (
-            value_step is not None
-            and last is not None
-            and abs(value - last) < value_step
-        ):
-            return False
-        self.update(value=value)
-        return True
+        if value_step is None and rate_limit is None:
+            due = True
+        else:
+            due = self._time_due(rate_limit) or self._step_due(value, value_step)
+        if due:
+            self.update(value=value)
+        return due
 
     def set_value_max(self, value_max: int) -> None:
         """Sets the value at which the task is complete."""
         self.update(value_max=value_max)
 
     def tag(self, tags: Mapping[str, str]) -> None:
-        """Adds tags to the task."""
+        """Adds tags to the task, keeping the ones it has."""
         self.update(tags=tags)
 
     add_tag = tag
@@ -574,18 +616,32 @@ class Task:
     def ping(self, rate_limit: float | None = None) -> bool:
         """Tells the API the task is alive, without changing it.
 
+        Args:
+            rate_limit: Skip the ping when an update was sent less than this
+                many seconds ago.
+
         Returns:
-            Whether the ping was sent (False when rate limited).
+            Whether the ping was sent.
         """
-        if not self._due(rate_limit):
+        if rate_limit is not None and not self._time_due(rate_limit):
             return False
         self.update()
         return True
 
-    def _due(self, rate_limit: float | None) -> bool:
+    def _time_due(self, rate_limit: float | None) -> bool:
         if rate_limit is None:
+            return False
+        if self._last_sent is None:
             return True
         return time.monotonic() - self._last_sent >= rate_limit
+
+    def _step_due(self, value: int, value_step: int | None) -> bool:
+        if value_step is None:
+            return False
+        last = self._last_sent_value
+        if last is None:
+            last = self.value
+        return last is None or abs(value - last) >= value_step
 
     # Updating.
 
@@ -600,7 +656,7 @@ class Task:
         stale_timeout: int | None = None,
         actions: Sequence[Any] | None = None,
         tags: Mapping[str, str] | None = None,
-        data_merge_strategy: DefaultMergeStrategy | None = None,
+        data_merge_strategy: MergeStrategy | None = None,
     ) -> None:
         """Updates the given fields; ``data`` is merged into the existing data.
 
@@ -615,6 +671,13 @@ class Task:
             actions: Actions to attach (deprecated by the service).
             tags: Tags to add.
             data_merge_strategy: How to merge ``data``; key by key by default.
+
+        Example:
+            >>> task.update(value=50, data={"rows": 1200})
+            >>> task.update(
+            ...     data={"log": "step 2"},
+            ...     data_merge_strategy=DefaultMergeStrategy(append_keys=["log"]),
+            ... )
         """
         if data is not None:
             strategy = data_merge_strategy or DefaultMergeStrategy()
@@ -624,7 +687,7 @@ class Task:
             tags = {**self.tags, **tags}
         fields = {
             "name": name,
-            "status": status,
+            "status": _status_value(status) if status is not None else None,
             "value": value,
             "value_max": value_max,
             "data": data,
@@ -639,8 +702,26 @@ class Task:
         self._last_sent = time.monotonic()
         if "value" in fields:
             self._last_sent_value = fields["value"]
+        settings = get_settings()
+        if settings.background:
+            _delivery.enqueue(settings, self.id, _wire_fields(fields))
+            self._apply_locally(fields)
+            return
         updated = update_task(self.id, **fields)
         self._payload = updated._payload
+
+    def _apply_locally(self, fields: dict[str, Any]) -> None:
+        """Shows an update that is still on its way to the API."""
+        payload = {**self._payload}
+        payload.update({k: v for k, v in fields.items() if k != "actions"})
+        value, value_max = payload.get("value"), payload.get("value_max")
+        if value is not None and isinstance(value_max, int):
+            # The service's own rule: value as a percentage of value_max, at most
+            # 100, and 100 when value_max is 0.
+            payload["value_percent"] = (
+                min(100, value * 100 // value_max) if value_max else 100
+            )
+        self._payload = payload
 
     def safe_update(self, **fields: Any) -> bool:
         """Like :meth:`update`, but logs failures instead of raising them.
@@ -650,7 +731,7 @@ class Task:
         """
         try:
             self.update(**fields)
-        except TaskbadgerException as exc:
+        except Exception as exc:
             logger.warning("Could not update task %s: %s", self.id, exc)
             return False
         return True

@@ -10,7 +10,6 @@ import traceback
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, ParamSpec, TypeVar, overload
 
-from taskbadger._exceptions import TaskbadgerException
 from taskbadger._http import Session
 from taskbadger._models import StatusEnum
 from taskbadger._safe import create_task_safe
@@ -19,7 +18,7 @@ from taskbadger._tasks import Task, current_parent
 P = ParamSpec("P")
 R = TypeVar("R")
 
-logger = logging.getLogger("taskbadger")
+logger = logging.getLogger(__name__)
 
 
 @overload
@@ -120,7 +119,8 @@ def _finish(task: Task | None, exc: BaseException | None) -> None:
             task.success()
         else:
             task.error(data={"exception": _describe(exc)})
-    except TaskbadgerException as error:
+    except Exception as error:
+        # Recording the outcome must never replace the function's own result.
         logger.warning("Could not record the outcome of task %s: %s", task.id, error)
 
 
