@@ -436,7 +436,7 @@ class NoAnswerError(Exception):
 
     def __init__(self, budget: float) -> None:
         super().__init__(
-            f"the Task Badger API did not answer within {budget:g} seconds. "
+            f"The Task Badger API did not answer within {budget:g} seconds. "
             "Check TASKBADGER_HOST and the network."
         )
 
