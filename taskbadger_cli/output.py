@@ -1,12 +1,24 @@
-"""Writing to the terminal: results on stdout, messages on stderr."""
+"""Plain lines for the terminal: results on stdout, messages on stderr.
+
+These write straight to the streams, without Rich, so that commands printing
+one line start fast; rich output lives in :mod:`taskbadger_cli.render`.
+"""
 
 from __future__ import annotations
 
-import json
+import enum
 import sys
-from typing import Any
+from urllib.parse import unquote
 
 import taskbadger
+
+
+class Format(enum.StrEnum):
+    """How commands print tasks: readable text, JSON or CSV."""
+
+    TEXT = "text"
+    JSON = "json"
+    CSV = "csv"
 
 
 def result(text: str) -> None:
@@ -17,62 +29,69 @@ def result(text: str) -> None:
 
 def error(message: str) -> None:
     """Writes an error line to stderr."""
-    sys.stderr.write(f"taskbadger: error: {message}\n")
-    sys.stderr.flush()
+    _message(f"error: {message}")
 
 
 def warning(message: str) -> None:
     """Writes a warning line to stderr."""
-    sys.stderr.write(f"taskbadger: warning: {message}\n")
-    sys.stderr.flush()
+    _message(f"warning: {message}")
 
 
 def info(message: str) -> None:
     """Writes an informational line to stderr."""
-    sys.stderr.write(f"taskbadger: {message}\n")
+    _message(message)
+
+
+def _message(text: str) -> None:
+    # One line per message, whatever the text holds, so scripts can grep stderr.
+    one_line = " ".join(text.splitlines())
+    sys.stderr.write(f"taskbadger: {one_line}\n")
     sys.stderr.flush()
 
 
 def describe_api_error(exc: taskbadger.TaskbadgerException) -> str:
-    """One line saying what failed and what to do about it."""
+    """One line saying what failed, with the server's reason, and what to do."""
+    if not isinstance(exc, taskbadger.APIError):
+        if isinstance(exc, taskbadger.TaskbadgerConnectionError):
+            return (
+                f"Could not reach the Task Badger API: {_sentence(str(exc))}. "
+                "Check your network and TASKBADGER_HOST."
+            )
+        return f"{_sentence(str(exc))}."
+
+    reason = _sentence(exc.detail)
+    request = f"{exc.method} {exc.path} returned {exc.status_code}"
     if isinstance(exc, taskbadger.UnauthorizedError):
         return (
-            f"The API key was refused ({exc.detail}). Check TASKBADGER_API_KEY "
-            "or run 'taskbadger configure'."
+            f"The API key was refused ({request}: {reason}). Check "
+            "TASKBADGER_API_KEY or run 'taskbadger configure'."
         )
     if isinstance(exc, taskbadger.NotFoundError):
-        return f"Not found: {exc.method} {exc.path} ({exc.detail}). Check the task id."
+        task_id = _task_id_in(exc.path)
+        if task_id:
+            return (
+                f"No task with id {task_id!r} ({request}: {reason}). Check the id "
+                "with 'taskbadger list'."
+            )
+        return (
+            f"Not found ({request}: {reason}). Check the organization and "
+            "project with 'taskbadger info'."
+        )
     if isinstance(exc, taskbadger.ValidationError):
-        return f"The API rejected the request: {exc.detail}."
-    if isinstance(exc, taskbadger.TaskbadgerConnectionError):
-        return f"Could not reach the Task Badger API: {exc}. Check TASKBADGER_HOST."
-    return f"{exc}."
+        return f"The API rejected the request: {reason}."
+    if isinstance(exc, taskbadger.RateLimitedError):
+        wait = f"{exc.retry_after:g} seconds" if exc.retry_after else "a while"
+        return f"The API is rate limiting requests. Try again in {wait}."
+    return f"The API failed ({request}: {reason}). Try again later."
 
 
-def task_json(task: taskbadger.Task) -> str:
-    """The task as indented JSON."""
-    return json.dumps(task.to_dict(), indent=2, sort_keys=True)
+def _sentence(text: str) -> str:
+    return text.strip().rstrip(".")
 
 
-def task_summary(task: taskbadger.Task) -> str:
-    """A short readable description of a task."""
-    lines = [
-        f"{task.name} ({task.id})",
-        f"  status:   {task.status.value}",
-        f"  progress: {_progress(task)}",
-    ]
-    if task.tags:
-        tags = ", ".join(f"{key}={val}" for key, val in sorted(task.tags.items()))
-        lines.append(f"  tags:     {tags}")
-    if task.data:
-        lines.append(f"  data:     {json.dumps(task.data, sort_keys=True)}")
-    if task.url:
-        lines.append(f"  url:      {task.url}")
-    return "\n".join(lines)
-
-
-def _progress(task: taskbadger.Task) -> str:
-    percent: Any = task.value_percent
-    if task.value is None:
-        return "-"
-    return f"{task.value}/{task.value_max} ({percent}%)"
+def _task_id_in(path: str) -> str | None:
+    """The task id at the end of a task's path, ``.../tasks/<id>/``."""
+    parts = path.strip("/").split("/")
+    if len(parts) >= 2 and parts[-2] == "tasks":
+        return unquote(parts[-1])
+    return None
