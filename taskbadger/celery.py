@@ -1,0 +1,691 @@
+"""Celery support: a task base class, and the signal handlers that track tasks.
+
+A tracked Celery task is followed through these events:
+
+- ``before_task_publish``, in the process that publishes it: a Task Badger task
+  is created ``pending``, and its id goes into the message headers.
+- ``task_prerun``, in the worker: ``processing``. A task whose message has no
+  id header (run eagerly, or published by a process without Task Badger) is
+  created here instead, already ``processing``.
+- ``task_success`` / ``task_failure``: ``success``, or ``error`` with the
+  exception in the data.
+- ``task_retry``: back to ``pending`` with the retry count; the retried message
+  keeps the id header, so every attempt updates the same task.
+- ``task_revoked``: ``cancelled``.
+
+Each handler logs its own failures and never raises, so a task runs and returns
+the same whether Task Badger answers, fails or is not configured at all.
+
+Example:
+    >>> from celery import Celery
+    >>> from taskbadger.celery import Task
+    >>> app = Celery()
+    >>> @app.task(bind=True, base=Task, taskbadger_value_max=3)
+    ... def import_files(self, paths):
+    ...     for done, path in enumerate(paths, start=1):
+    ...         self.taskbadger_task.update(value=done)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import logging
+import math
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
+from typing import Any
+
+import celery
+from celery import signals
+from celery.result import AsyncResult, EagerResult
+
+from taskbadger import StatusEnum, create_task_safe, update_task_safe
+from taskbadger import Task as TaskbadgerTask
+from taskbadger._settings import get_settings, is_configured
+from taskbadger._tasks import current_parent
+from taskbadger.systems.celery import CelerySystemIntegration
+
+__all__ = [
+    "KWARGS_HEADER",
+    "TASK_ID_HEADER",
+    "TRACK_HEADER",
+    "Task",
+    "TaskbadgerAsyncResult",
+    "TaskbadgerEagerResult",
+    "connect_signals",
+]
+
+logger = logging.getLogger(__name__)
+
+TASK_ID_HEADER = "taskbadger_task_id"
+"""Message header carrying the Task Badger task id from publisher to worker."""
+
+KWARGS_HEADER = "taskbadger_kwargs"
+"""Message header with task options, such as ``{"name": ..., "tags": ...}``."""
+
+TRACK_HEADER = "taskbadger_track"
+"""Message header that turns tracking on or off for one message."""
+
+OPTION_PREFIX = "taskbadger_"
+
+# Options that become fields of the created task, as they are.
+CREATE_OPTIONS = (
+    "value_max",
+    "monitor_id",
+    "tags",
+    "max_runtime",
+    "stale_timeout",
+    "parent",
+)
+
+OPTIONS = frozenset(
+    {
+        *CREATE_OPTIONS,
+        "name",
+        "data",
+        "record_task_args",
+        "heartbeat_interval",
+        "track",
+    }
+)
+
+# A running task is called stale after this many missed heartbeats, so one
+# slow API call or a busy process does not make it look dead.
+STALE_HEARTBEATS = 3
+
+ARGS_KEY = "celery_task_args"
+KWARGS_KEY = "celery_task_kwargs"
+ARGS_ERROR_KEY = "celery_task_args_error"
+RETRIES_KEY = "celery_retries"
+RETRY_REASON_KEY = "celery_retry_reason"
+
+
+class _ResultMixin:
+    """What a Celery result knows about its Task Badger task."""
+
+    taskbadger_task_id: str | None = None
+
+    def get_taskbadger_task(self) -> TaskbadgerTask | None:
+        """Fetches the Task Badger task, or returns None when it was not tracked.
+
+        Raises:
+            TaskbadgerException: The task could not be fetched.
+        """
+        if self.taskbadger_task_id is None:
+            return None
+        return TaskbadgerTask.get(self.taskbadger_task_id)
+
+
+class TaskbadgerAsyncResult(_ResultMixin, AsyncResult):  # type: ignore[misc]
+    """A Celery ``AsyncResult`` with ``taskbadger_task_id``."""
+
+
+class TaskbadgerEagerResult(_ResultMixin, EagerResult):  # type: ignore[misc]
+    """A Celery ``EagerResult`` with ``taskbadger_task_id``."""
+
+
+class Task(celery.Task):  # type: ignore[misc]
+    """A Celery task base class whose tasks are always tracked.
+
+    Options go on the decorator or on ``apply_async`` as ``taskbadger_<option>``
+    or in one ``taskbadger_kwargs`` dict: ``name``, ``value_max``, ``data``,
+    ``monitor_id``, ``tags``, ``max_runtime``, ``stale_timeout``, ``parent``,
+    ``record_task_args``, ``heartbeat_interval`` and ``track``. Options given
+    when calling win over the decorator's, which win over the system
+    integration's; a ``taskbadger_<option>`` wins over ``taskbadger_kwargs``.
+
+    Example:
+        >>> @app.task(bind=True, base=Task, taskbadger_tags={"team": "data"})
+        ... def export(self, rows):
+        ...     self.taskbadger_task.update(value_max=len(rows))
+        >>> result = export.apply_async([rows], taskbadger_name="export-daily")
+        >>> result.taskbadger_task_id
+    """
+
+    taskbadger_kwargs: Mapping[str, Any] | None = None
+    taskbadger_name: str | None = None
+    taskbadger_value_max: int | None = None
+    taskbadger_data: Mapping[str, Any] | None = None
+    taskbadger_monitor_id: str | None = None
+    taskbadger_tags: Mapping[str, str] | None = None
+    taskbadger_max_runtime: int | None = None
+    taskbadger_stale_timeout: int | None = None
+    taskbadger_parent: str | None = None
+    taskbadger_record_task_args: bool | None = None
+    taskbadger_heartbeat_interval: float | None = None
+    taskbadger_track: bool | None = None
+
+    def apply_async(
+        self,
+        args: Any = None,
+        kwargs: Any = None,
+        task_id: str | None = None,
+        producer: Any = None,
+        link: Any = None,
+        link_error: Any = None,
+        shadow: str | None = None,
+        **options: Any,
+    ) -> Any:
+        """Publishes the task like Celery does, taking ``taskbadger_*`` options.
+
+        The returned result has ``taskbadger_task_id`` (None when the task was
+        not tracked) and ``get_taskbadger_task()``.
+        """
+        call_options = _pop_options(options)
+        headers = dict(options.pop("headers", None) or {})
+        merged = {
+            **_task_options(self),
+            **_header_options(headers),
+            **call_options,
+        }
+        track = merged.pop("track", None)
+        headers[KWARGS_HEADER] = merged
+        headers[TRACK_HEADER] = True if track is None else bool(track)
+
+        with _capture_created() as created:
+            result = super().apply_async(
+                args,
+                kwargs,
+                task_id,
+                producer,
+                link,
+                link_error,
+                shadow,
+                headers=headers,
+                **options,
+            )
+        result.taskbadger_task_id = created.get(result.id)
+        return result
+
+    def apply(self, *args: Any, **kwargs: Any) -> TaskbadgerEagerResult:
+        """Runs the task in this process, like Celery does; see ``apply_async``."""
+        result = super().apply(*args, **kwargs)
+        return TaskbadgerEagerResult(
+            result.id,
+            result.result,
+            result.state,
+            traceback=result.traceback,
+            name=self.name,
+        )
+
+    def AsyncResult(self, task_id: str, **kwargs: Any) -> TaskbadgerAsyncResult:
+        """The result of a task of this type, by its Celery id."""
+        return TaskbadgerAsyncResult(
+            task_id,
+            backend=self.backend,
+            task_name=self.name,
+            app=self._get_app(),
+            **kwargs,
+        )
+
+    @property
+    def taskbadger_task(self) -> TaskbadgerTask | None:
+        """The Task Badger task of the current run, inside a bound task.
+
+        None when the run is not tracked or the API could not be reached.
+        """
+        run = _current_run(self.request)
+        return run.task if run is not None else None
+
+
+def _pop_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Removes the ``taskbadger_*`` options of an ``apply_async`` call."""
+    found = dict(options.pop(KWARGS_HEADER, None) or {})
+    for key in list(options):
+        if key.startswith(OPTION_PREFIX):
+            found[key.removeprefix(OPTION_PREFIX)] = options.pop(key)
+    return _known(found, "apply_async")
+
+
+def _task_options(task: Any) -> dict[str, Any]:
+    """The options set on a task's decorator."""
+    found = dict(getattr(task, KWARGS_HEADER, None) or {})
+    for option in OPTIONS:
+        value = getattr(task, OPTION_PREFIX + option, None)
+        if value is not None:
+            found[option] = value
+    return _known(found, f"the decorator of {getattr(task, 'name', task)}")
+
+
+def _header_options(headers: Mapping[str, Any]) -> dict[str, Any]:
+    """The options carried by a message's headers."""
+    kwargs = headers.get(KWARGS_HEADER)
+    found = dict(kwargs) if isinstance(kwargs, Mapping) else {}
+    track = headers.get(TRACK_HEADER)
+    if track is not None:
+        found["track"] = track
+    return _known(found, "the message headers")
+
+
+def _known(options: dict[str, Any], where: str) -> dict[str, Any]:
+    unknown = sorted(set(options) - OPTIONS)
+    if unknown:
+        logger.warning(
+            "Ignoring unknown Task Badger options %s in %s; known options are %s",
+            ", ".join(unknown),
+            where,
+            ", ".join(sorted(OPTIONS)),
+        )
+    return {key: value for key, value in options.items() if key in OPTIONS}
+
+
+def _integration() -> CelerySystemIntegration | None:
+    if not is_configured():
+        return None
+    for system in get_settings().systems:
+        if isinstance(system, CelerySystemIntegration):
+            return system
+    return None
+
+
+def _resolve_options(task: Any, headers: Mapping[str, Any]) -> dict[str, Any]:
+    """Options for one run: the integration's, then the decorator's, then the call's.
+
+    The call's options travel in the headers, where ``Task.apply_async`` also
+    puts the decorator's.
+    """
+    integration = _integration()
+    options = integration.default_options() if integration is not None else {}
+    if task is not None:
+        options.update(_task_options(task))
+    options.update(_header_options(headers))
+    return options
+
+
+def _should_track(task_name: str, options: Mapping[str, Any], base: bool) -> bool:
+    track = options.get("track")
+    if track is not None:
+        return bool(track)
+    if base:
+        return True
+    integration = _integration()
+    return integration is not None and integration.tracks(task_name)
+
+
+def _create_fields(
+    options: Mapping[str, Any], args: Any, kwargs: Any
+) -> dict[str, Any]:
+    fields = {
+        key: options[key] for key in CREATE_OPTIONS if options.get(key) is not None
+    }
+    data = dict(options.get("data") or {})
+    if options.get("record_task_args"):
+        data.update(_args_data(args, kwargs))
+    if data:
+        fields["data"] = data
+    return fields
+
+
+def _args_data(args: Any, kwargs: Any) -> dict[str, Any]:
+    recorded = {ARGS_KEY: list(args or ()), KWARGS_KEY: dict(kwargs or {})}
+    try:
+        json.dumps(recorded)
+    except (TypeError, ValueError) as exc:
+        return {ARGS_ERROR_KEY: f"The task arguments are not JSON serializable: {exc}"}
+    return recorded
+
+
+def _describe(exc: BaseException) -> str:
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+
+
+# Publishing.
+
+# Set by Task.apply_async while it publishes, so the handler can hand back the
+# ids it created: Celery task id -> Task Badger task id.
+_created: ContextVar[dict[str, str] | None] = ContextVar(
+    "taskbadger_celery_created", default=None
+)
+
+
+@contextlib.contextmanager
+def _capture_created() -> Iterator[dict[str, str]]:
+    created: dict[str, str] = {}
+    token = _created.set(created)
+    try:
+        yield created
+    finally:
+        _created.reset(token)
+
+
+def _remember_created(celery_id: str, task_id: str) -> None:
+    created = _created.get()
+    if created is not None:
+        created[celery_id] = task_id
+
+
+def _guarded(handler: Callable[..., None]) -> Callable[..., None]:
+    """Makes a signal handler log its failures instead of raising them."""
+
+    @functools.wraps(handler)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            handler(*args, **kwargs)
+        except Exception:
+            logger.warning(
+                "Task Badger could not follow a Celery task (%s)",
+                handler.__name__,
+                exc_info=True,
+            )
+
+    return run
+
+
+@_guarded
+def _on_before_publish(
+    sender: str | None = None,
+    body: Any = None,
+    headers: dict[str, Any] | None = None,
+    routing_key: str | None = None,
+    declare: Any = None,
+    **_: Any,
+) -> None:
+    if headers is None or not sender:
+        return
+    celery_id = headers.get("id")
+    existing = headers.get(TASK_ID_HEADER)
+    if existing:
+        # A retry republishes the message with its headers: same task.
+        if celery_id:
+            _remember_created(celery_id, existing)
+        return
+
+    options = _resolve_options(None, headers)
+    if not _should_track(sender, options, base=False):
+        return
+    args, kwargs = _message_arguments(body)
+    fields = _create_fields(options, args, kwargs)
+    task = create_task_safe(
+        options.get("name") or sender,
+        status=StatusEnum.PENDING,
+        external_id=celery_id,
+        queue=_queue_name(declare, routing_key),
+        **fields,
+    )
+    if task is None:
+        return
+    headers[TASK_ID_HEADER] = task.id
+    if celery_id:
+        _remember_created(celery_id, task.id)
+
+
+def _message_arguments(body: Any) -> tuple[Any, Any]:
+    """The args and kwargs of a message body, in either protocol's layout."""
+    if isinstance(body, tuple | list) and len(body) >= 2:
+        return body[0], body[1]
+    if isinstance(body, Mapping):
+        return body.get("args"), body.get("kwargs")
+    return (), {}
+
+
+def _queue_name(declare: Any, routing_key: str | None) -> str | None:
+    for queue in declare or ():
+        name = getattr(queue, "name", None)
+        if name:
+            return str(name)
+    return routing_key or None
+
+
+# Running.
+
+
+@dataclass
+class _Run:
+    """The Task Badger side of one run of a Celery task, kept on its request."""
+
+    task_id: str
+    task: TaskbadgerTask | None
+    parent_token: Token[str | None] | None
+    heartbeat: bool
+
+
+RUN_ATTRIBUTE = "taskbadger_run"
+
+
+def _current_run(request: Any) -> _Run | None:
+    run = getattr(request, RUN_ATTRIBUTE, None)
+    return run if isinstance(run, _Run) else None
+
+
+def _custom_headers(request: Any) -> dict[str, Any]:
+    headers = getattr(request, "headers", None)
+    return headers if isinstance(headers, dict) else {}
+
+
+@_guarded
+def _on_prerun(
+    task: Any = None, args: Any = None, kwargs: Any = None, **_: Any
+) -> None:
+    if task is None:
+        return
+    request = task.request
+    headers = _custom_headers(request)
+    options = _resolve_options(task, headers)
+    task_id = headers.get(TASK_ID_HEADER)
+    fields = _processing_fields(options)
+
+    if task_id:
+        tracked = update_task_safe(task_id, status=StatusEnum.PROCESSING, **fields)
+    elif _should_track(task.name, options, base=isinstance(task, Task)):
+        tracked = _create_running(task, options, args, kwargs, fields)
+        if tracked is None:
+            return
+        task_id = tracked.id
+    else:
+        return
+
+    _start_run(task, task_id, tracked, options)
+
+
+def _processing_fields(options: Mapping[str, Any]) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    interval = options.get("heartbeat_interval")
+    if interval and options.get("stale_timeout") is None:
+        fields["stale_timeout"] = max(1, math.ceil(interval * STALE_HEARTBEATS))
+    return fields
+
+
+def _create_running(
+    task: Any,
+    options: Mapping[str, Any],
+    args: Any,
+    kwargs: Any,
+    fields: Mapping[str, Any],
+) -> TaskbadgerTask | None:
+    """Creates the task of a run whose message did not bring one."""
+    request = task.request
+    delivery_info = getattr(request, "delivery_info", None) or {}
+    created_fields = {**_create_fields(options, args, kwargs), **fields}
+    tracked = create_task_safe(
+        options.get("name") or task.name,
+        status=StatusEnum.PROCESSING,
+        external_id=request.id,
+        queue=delivery_info.get("routing_key"),
+        **created_fields,
+    )
+    if tracked is None:
+        return None
+    # Retries copy the request's headers into their message, so later attempts
+    # find this task instead of creating another.
+    if getattr(request, "headers", None) is None:
+        request.headers = {}
+    request.headers[TASK_ID_HEADER] = tracked.id
+    if request.id:
+        _remember_created(request.id, tracked.id)
+    return tracked
+
+
+def _start_run(
+    task: Any,
+    task_id: str,
+    tracked: TaskbadgerTask | None,
+    options: Mapping[str, Any],
+) -> None:
+    # The API nests one level deep, so tasks published from a child task go
+    # under the same top-level task as the child.
+    parent = tracked.parent if tracked is not None else None
+    token = current_parent.set(parent or task_id)
+    interval = options.get("heartbeat_interval")
+    if interval:
+        _heartbeats.add(task_id, float(interval))
+    run = _Run(task_id, tracked, token, heartbeat=bool(interval))
+    setattr(task.request, RUN_ATTRIBUTE, run)
+
+
+@_guarded
+def _on_success(sender: Any = None, **_: Any) -> None:
+    run = _current_run(sender.request) if sender is not None else None
+    if run is None:
+        return
+    _stop_heartbeat(run)
+    _finish(run, StatusEnum.SUCCESS)
+
+
+@_guarded
+def _on_failure(
+    sender: Any = None, exception: BaseException | None = None, **_: Any
+) -> None:
+    run = _current_run(sender.request) if sender is not None else None
+    if run is None:
+        return
+    _stop_heartbeat(run)
+    data = {"exception": _describe(exception)} if exception is not None else None
+    _finish(run, StatusEnum.ERROR, data)
+
+
+@_guarded
+def _on_retry(request: Any = None, reason: Any = None, **_: Any) -> None:
+    run = _current_run(request)
+    if run is None:
+        return
+    _stop_heartbeat(run)
+    data = {
+        RETRIES_KEY: int(getattr(request, "retries", 0) or 0) + 1,
+        RETRY_REASON_KEY: _describe(reason)
+        if isinstance(reason, BaseException)
+        else str(reason),
+    }
+    _finish(run, StatusEnum.PENDING, data)
+
+
+def _finish(
+    run: _Run, status: StatusEnum, data: Mapping[str, Any] | None = None
+) -> None:
+    if run.task is not None:
+        # The task merges the data into what it already holds, keeping the
+        # data given at creation and any the task body added.
+        run.task.safe_update(status=status, data=data)
+    else:
+        update_task_safe(run.task_id, status=status, data=data)
+
+
+def _stop_heartbeat(run: _Run) -> None:
+    if run.heartbeat:
+        _heartbeats.remove(run.task_id)
+        run.heartbeat = False
+
+
+@_guarded
+def _on_postrun(task: Any = None, **_: Any) -> None:
+    run = _current_run(task.request) if task is not None else None
+    if run is None:
+        return
+    _stop_heartbeat(run)
+    if run.parent_token is not None:
+        token, run.parent_token = run.parent_token, None
+        with contextlib.suppress(ValueError):
+            current_parent.reset(token)
+
+
+@_guarded
+def _on_revoked(request: Any = None, **_: Any) -> None:
+    task_id = _custom_headers(request).get(TASK_ID_HEADER)
+    if task_id:
+        update_task_safe(task_id, status=StatusEnum.CANCELLED)
+
+
+# Heartbeats.
+
+
+class _Heartbeats:
+    """Pings running tasks from one daemon thread per process.
+
+    The thread starts with the first heartbeat a process needs, so it exists
+    in each forked worker process and never in the parent that forked it.
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._due: dict[str, tuple[float, float]] = {}
+        self._thread: threading.Thread | None = None
+
+    def add(self, task_id: str, interval: float) -> None:
+        """Starts pinging a task every ``interval`` seconds."""
+        with self._condition:
+            self._due[task_id] = (interval, time.monotonic() + interval)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="taskbadger-celery-heartbeat", daemon=True
+                )
+                self._thread.start()
+            self._condition.notify()
+
+    def remove(self, task_id: str) -> None:
+        """Stops pinging a task."""
+        with self._condition:
+            self._due.pop(task_id, None)
+
+    def reset_after_fork(self) -> None:
+        """Forgets the parent's tasks and thread, which a forked child lacks."""
+        self._condition = threading.Condition()
+        self._due = {}
+        self._thread = None
+
+    def _run(self) -> None:
+        while True:
+            for task_id in self._wait_for_due():
+                update_task_safe(task_id)
+
+    def _wait_for_due(self) -> list[str]:
+        with self._condition:
+            while True:
+                now = time.monotonic()
+                due = [key for key, (_, at) in self._due.items() if at <= now]
+                if due:
+                    for key in due:
+                        interval, _ = self._due[key]
+                        self._due[key] = (interval, now + interval)
+                    return due
+                next_at = min((at for _, at in self._due.values()), default=None)
+                self._condition.wait(None if next_at is None else next_at - now)
+
+
+_heartbeats = _Heartbeats()
+os.register_at_fork(after_in_child=_heartbeats.reset_after_fork)
+
+
+def connect_signals() -> None:
+    """Connects the handlers to Celery's signals; connecting twice is harmless."""
+    handlers: list[tuple[Any, Callable[..., None]]] = [
+        (signals.before_task_publish, _on_before_publish),
+        (signals.task_prerun, _on_prerun),
+        (signals.task_success, _on_success),
+        (signals.task_failure, _on_failure),
+        (signals.task_retry, _on_retry),
+        (signals.task_postrun, _on_postrun),
+        (signals.task_revoked, _on_revoked),
+    ]
+    for signal, handler in handlers:
+        signal.connect(handler, weak=False, dispatch_uid=f"taskbadger.{signal.name}")
+
+
+# The base class must work without the system integration, so importing this
+# module is enough to follow tasks.
+connect_signals()
