@@ -181,14 +181,14 @@ def read_config_file() -> ConfigFile:
 def _check_document(path: Path, document: dict[str, Any]) -> ConfigFile:
     for table, content in document.items():
         if table not in SCHEMA:
-            raise _bad_key(path, table, f"unknown table [{table}]")
+            raise _bad_key(path, f"an unknown table [{table}]")
         if not isinstance(content, dict):
-            raise _bad_key(path, table, f"'{table}' must be a table, [{table}]")
+            raise _bad_key(path, f"'{table}' that is not a table")
         for key, value in content.items():
             if "*" not in SCHEMA[table] and key not in SCHEMA[table]:
-                raise _bad_key(path, f"{table}.{key}", f"unknown key '{key}'")
+                raise _bad_key(path, f"an unknown key '{table}.{key}'")
             if not isinstance(value, str):
-                raise _bad_key(path, f"{table}.{key}", "the value must be a string")
+                raise _bad_key(path, f"'{table}.{key}' that is not a string")
 
     defaults = document.get("defaults", {})
     auth = document.get("auth", {})
@@ -203,13 +203,11 @@ def _check_document(path: Path, document: dict[str, Any]) -> ConfigFile:
     )
 
 
-def _bad_key(path: Path, key: str, problem: str) -> UsageError:
+def _bad_key(path: Path, problem: str) -> UsageError:
     allowed = "; ".join(
         f"[{table}] {', '.join(keys)}" for table, keys in SCHEMA.items()
     ).replace("*", "any tag name")
-    return UsageError(
-        f"The config file {path} has {problem} at '{key}'. Allowed: {allowed}."
-    )
+    return UsageError(f"The config file {path} has {problem}. Allowed: {allowed}.")
 
 
 def load_config(options: Options) -> Config:
