@@ -9,6 +9,7 @@ Example:
 
 import logging
 
+from taskbadger import _httpx  # noqa: F401  (first: loads httpx without its CLI)
 from taskbadger._exceptions import (
     APIError,
     ConfigurationError,
