@@ -168,12 +168,14 @@ class Context:
         home: A private home directory for the clients' config files.
         quick: Use small sizes and few repeats.
         log: Prints a progress line on stderr.
+        celery_tasks: How many Celery tasks to time, when not the default.
     """
 
     server: Any
     home: Path
     quick: bool
     log: Callable[[str], None]
+    celery_tasks: int | None = None
 
     def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         """A sealed environment pointing both clients at the local server."""

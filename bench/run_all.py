@@ -58,7 +58,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="taskbadger-bench-") as home:
-        rows = _measure_all(lines, Path(home), options.quick)
+        ctx = Context(
+            server=None,
+            home=Path(home),
+            quick=options.quick,
+            log=_log,
+            celery_tasks=options.celery_tasks,
+        )
+        rows = _measure_all(lines, ctx)
     elapsed = time.monotonic() - started
 
     print(render_table(rows))
@@ -80,6 +87,12 @@ def _parser() -> argparse.ArgumentParser:
         "--quick", action="store_true", help="small sizes and few repeats"
     )
     parser.add_argument(
+        "--celery-tasks",
+        type=int,
+        metavar="N",
+        help="time N Celery tasks instead of 500 (50 with --quick)",
+    )
+    parser.add_argument(
         "--only",
         type=int,
         action="append",
@@ -90,10 +103,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _measure_all(lines: Sequence[int], home: Path, quick: bool) -> list[Row]:
+def _measure_all(lines: Sequence[int], ctx: Context) -> list[Row]:
     rows: list[Row] = []
     with APIServer() as server:
-        ctx = Context(server=server, home=home, quick=quick, log=_log)
+        ctx.server = server
         for line in lines:
             module = BENCHMARKS[line]
             _log(f"{line}. {_summary(module)}")
