@@ -129,7 +129,9 @@ def _measure_one(
 
 
 def _summary(module: ModuleType) -> str:
-    return (module.__doc__ or "").strip().splitlines()[0].split(": ", 1)[-1]
+    """The benchmark's one-line description, from its module docstring."""
+    first_line = (module.__doc__ or "").strip().splitlines()[0]
+    return first_line.split(": ", 1)[-1].replace("`", "").rstrip(".")
 
 
 def render_table(rows: Sequence[Row]) -> str:
