@@ -9,8 +9,10 @@ A tracked Celery task is followed through these events:
   created here instead, already ``processing``.
 - ``task_success`` / ``task_failure``: ``success``, or ``error`` with the
   exception in the data.
-- ``task_retry``: back to ``pending`` with the retry count; the retried message
-  keeps the id header, so every attempt updates the same task.
+- Retries: the retried message keeps the id header, so every attempt updates
+  the same task, and each attempt's ``task_prerun`` records the retry count.
+  Nothing is sent from ``task_retry``: it runs after the retry is published,
+  at the same time as the next attempt, whose updates it would overwrite.
 - ``task_revoked``: ``cancelled``.
 
 Each handler logs its own failures and never raises, so a task runs and returns
@@ -104,7 +106,6 @@ ARGS_KEY = "celery_task_args"
 KWARGS_KEY = "celery_task_kwargs"
 ARGS_ERROR_KEY = "celery_task_args_error"
 RETRIES_KEY = "celery_retries"
-RETRY_REASON_KEY = "celery_retry_reason"
 
 
 class _ResultMixin:
@@ -473,6 +474,8 @@ def _on_prerun(
 
     if task_id:
         tracked = update_task_safe(task_id, status=StatusEnum.PROCESSING, **fields)
+        if tracked is not None and request.retries:
+            tracked.safe_update(data={RETRIES_KEY: request.retries})
     elif _should_track(task.name, options, base=isinstance(task, Task)):
         tracked = _create_running(task, options, args, kwargs, fields)
         if tracked is None:
@@ -558,21 +561,6 @@ def _on_failure(
     _stop_heartbeat(run)
     data = {"exception": _describe(exception)} if exception is not None else None
     _finish(run, StatusEnum.ERROR, data)
-
-
-@_guarded
-def _on_retry(request: Any = None, reason: Any = None, **_: Any) -> None:
-    run = _current_run(request)
-    if run is None:
-        return
-    _stop_heartbeat(run)
-    data = {
-        RETRIES_KEY: int(getattr(request, "retries", 0) or 0) + 1,
-        RETRY_REASON_KEY: _describe(reason)
-        if isinstance(reason, BaseException)
-        else str(reason),
-    }
-    _finish(run, StatusEnum.PENDING, data)
 
 
 def _finish(
@@ -678,7 +666,6 @@ def connect_signals() -> None:
         (signals.task_prerun, _on_prerun),
         (signals.task_success, _on_success),
         (signals.task_failure, _on_failure),
-        (signals.task_retry, _on_retry),
         (signals.task_postrun, _on_postrun),
         (signals.task_revoked, _on_revoked),
     ]
