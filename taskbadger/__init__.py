@@ -10,6 +10,7 @@ Example:
 import logging
 
 from taskbadger import _httpx  # noqa: F401  (first: loads httpx without its CLI)
+from taskbadger._delivery import flush
 from taskbadger._exceptions import (
     APIError,
     ConfigurationError,
@@ -73,6 +74,7 @@ __all__ = [
     "create_task",
     "create_task_safe",
     "current_scope",
+    "flush",
     "get_task",
     "init",
     "is_configured",

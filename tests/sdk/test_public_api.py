@@ -49,6 +49,7 @@ def test_documented_names_are_exported() -> None:
         "track",
         "StatusEnum",
         "DefaultMergeStrategy",
+        "flush",
     }
 
     assert documented <= set(taskbadger.__all__)
