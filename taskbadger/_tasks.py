@@ -184,6 +184,9 @@ def update_task(
 ) -> Task:
     """Updates the given fields of a task; fields left as None are not sent.
 
+    This call is synchronous even in background mode, since it returns the task
+    as the API has it; only the :class:`Task` methods queue their updates.
+
     Args:
         task_id: The task to update.
         name: A new name.
