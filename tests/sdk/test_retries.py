@@ -9,8 +9,16 @@ from email.utils import format_datetime
 import pytest
 
 import taskbadger
-from taskbadger import Task
+from taskbadger import Task, _http
 from taskbadger.testing import APIServer
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits between retries, recorded instead of slept."""
+    recorded: list[float] = []
+    monkeypatch.setattr(_http, "_sleep", recorded.append)
+    return recorded
 
 
 def test_503_then_success_is_retried(
