@@ -78,11 +78,11 @@ open forever; its output after this point is not waited for.
 HEARTBEAT_GRACE = 1.0
 """Seconds the exit waits for a heartbeat still in flight, so it cannot land late."""
 
-READ_SIZE = 256 * 1024
-"""Bytes asked for per read: large reads keep the per-byte cost of passthrough low."""
-
 PIPE_SIZE = 1024 * 1024
 """Pipe buffer asked of the kernel, so a fast writer blocks less often."""
+
+READ_SIZE = PIPE_SIZE
+"""Bytes asked for per read: a whole pipe's worth when the command is the faster."""
 
 MAX_LINE = 64 * 1024
 """A partial line longer than this is not matched for progress, bounding memory."""
@@ -143,29 +143,36 @@ class Outcome:
 
 
 class OutputTail:
-    """The last `limit` bytes of a stream, in memory that does not grow past that."""
+    """The last `limit` bytes of a stream, in memory that does not grow past that.
+
+    Fed by the thread that copies the stream and read by others, so both sides
+    hold a lock: a snapshot never pairs a count with the wrong bytes.
+    """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.total = 0
         self._buffer = bytearray()
+        self._lock = threading.Lock()
 
     def feed(self, chunk: bytes) -> None:
         """Add bytes read from the stream, forgetting the oldest beyond the limit."""
-        self.total += len(chunk)
-        if len(chunk) >= self.limit:
-            self._buffer[:] = chunk[len(chunk) - self.limit :]
-            return
+        with self._lock:
+            self.total += len(chunk)
+            if len(chunk) >= self.limit:
+                self._buffer[:] = chunk[len(chunk) - self.limit :]
+                return
 
-        self._buffer += chunk
-        excess = len(self._buffer) - self.limit
-        if excess > 0:
-            del self._buffer[:excess]
+            self._buffer += chunk
+            excess = len(self._buffer) - self.limit
+            if excess > 0:
+                del self._buffer[:excess]
 
     def text(self) -> str:
         """The tail as text, never failing on invalid UTF-8, marked when trimmed."""
-        kept = bytes(self._buffer)
-        dropped = self.total - len(kept)
+        with self._lock:
+            kept = bytes(self._buffer)
+            dropped = self.total - len(kept)
         if dropped == 0:
             return kept.decode("utf-8", errors="replace")
 
@@ -308,9 +315,7 @@ class _Supervisor:
         self.selector = selectors.DefaultSelector()
         self.process: subprocess.Popen[bytes] | None = None
         self.pending_signals: list[int] = []
-        self.pipes: dict[int, IO[bytes]] = {}
-        self.tails: dict[int, OutputTail] = {}
-        self.targets: dict[int, int] = {}
+        self.pumps: list[_Pump] = []
         self.stdout_tail = OutputTail(capture_limit)
         self.stderr_tail = OutputTail(capture_limit)
         self.beat: threading.Thread | None = None
@@ -388,14 +393,9 @@ class _Supervisor:
         )
         for pipe, target, tail in pipes:
             assert pipe is not None
-            fd = pipe.fileno()
-            os.set_blocking(fd, False)
             with contextlib.suppress(OSError):
-                fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
-            self.selector.register(fd, selectors.EVENT_READ, "output")
-            self.pipes[fd] = pipe
-            self.tails[fd] = tail
-            self.targets[fd] = target
+                fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+            self.pumps.append(_Pump(pipe, target, tail, self.progress))
         return process
 
     def _watch(self) -> None:
@@ -422,12 +422,10 @@ class _Supervisor:
         self._end_leftovers()
 
     def _dispatch(self, events: list[tuple[selectors.SelectorKey, int]]) -> None:
-        """Handle what the selector reported: output, an exit or a wake-up."""
+        """Handle what the selector reported: an exit or a wake-up."""
         for key, _ in events:
             fd = int(key.fd)
-            if key.data == "output":
-                self._pass_output(fd)
-            elif key.data == "exit":
+            if key.data == "exit":
                 self._reap_if_exited()
             else:
                 with contextlib.suppress(BlockingIOError):
@@ -491,33 +489,6 @@ class _Supervisor:
             return None
         return max(0.0, min(deadlines) - time.monotonic())
 
-    def _pass_output(self, fd: int) -> None:
-        """Copy what the child wrote on to our own stream and into the tail."""
-        try:
-            chunk = os.read(fd, READ_SIZE)
-        except BlockingIOError:
-            return
-
-        if not chunk:
-            self._close_pipe(fd)
-            return
-
-        self.tails[fd].feed(chunk)
-        if self.progress is not None:
-            self.progress.feed(fd, chunk)
-        try:
-            _write_all(self.targets[fd], chunk)
-        except OSError as error:
-            # Our reader went away (`... | head`). Closing the pipe gives the child
-            # the SIGPIPE it would have had without the wrapper.
-            logger.debug("Output to fd %d stopped: %s", self.targets[fd], error)
-            self._close_pipe(fd)
-
-    def _close_pipe(self, fd: int) -> None:
-        self.selector.unregister(fd)
-        self.pipes.pop(fd).close()
-        self.targets.pop(fd)
-
     def _reap_if_exited(self) -> None:
         """Collect the child's status once it has exited, ending the watch."""
         assert self.process is not None
@@ -537,10 +508,8 @@ class _Supervisor:
         self._signal_group(signal.SIGKILL)
 
         deadline = time.monotonic() + DRAIN_GRACE
-        while self.targets and time.monotonic() < deadline:
-            self._dispatch(self.selector.select(deadline - time.monotonic()))
-        for fd in list(self.targets):
-            self._close_pipe(fd)
+        for pump in self.pumps:
+            pump.finish(max(0.0, deadline - time.monotonic()))
 
     @property
     def _pgid(self) -> int:
@@ -622,6 +591,55 @@ class _Supervisor:
             stdout_tail="" if self.capture_limit else None,
             stderr_tail="" if self.capture_limit else None,
         )
+
+
+class _Pump:
+    """Copies one output pipe of the child to our own stream, keeping its tail.
+
+    A thread blocked in read() per pipe, rather than a selector: a woken blocking
+    reader finds more data waiting, so a loud command costs far fewer reads.
+    """
+
+    def __init__(
+        self,
+        pipe: IO[bytes],
+        target: int,
+        tail: OutputTail,
+        progress: ProgressMatcher | None,
+    ) -> None:
+        self.pipe = pipe
+        self.target = target
+        self.tail = tail
+        self.progress = progress
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        fd = self.pipe.fileno()
+        while chunk := self._read(fd):
+            self.tail.feed(chunk)
+            if self.progress is not None:
+                self.progress.feed(fd, chunk)
+            try:
+                _write_all(self.target, chunk)
+            except OSError as error:
+                # Our reader went away (`... | head`). Closing the pipe gives the
+                # child the SIGPIPE it would have had without the wrapper.
+                logger.debug("Output to fd %d stopped: %s", self.target, error)
+                break
+        self.pipe.close()
+
+    @staticmethod
+    def _read(fd: int) -> bytes:
+        try:
+            return os.read(fd, READ_SIZE)
+        except OSError as error:
+            logger.debug("Output from the command stopped: %s", error)
+            return b""
+
+    def finish(self, timeout: float) -> None:
+        """Wait for the output to end, for at most `timeout` seconds."""
+        self.thread.join(timeout)
 
 
 def _signal_name(number: int) -> str:
