@@ -222,6 +222,18 @@ def test_command_sees_home_path_and_the_task_id(taskbadger_server: APIServer) ->
 # Streams.
 
 
+def test_command_reads_the_wrappers_stdin(taskbadger_server: APIServer) -> None:
+    result = subprocess.run(
+        [TASKBADGER, "run", "job", "-q", "--", "tr", "a-z", "A-Z"],
+        input=b"from stdin\n",
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.stdout == b"FROM STDIN\n"
+
+
 def test_wrapper_prints_nothing_on_stdout_and_the_task_url_on_stderr(
     taskbadger_server: APIServer,
 ) -> None:
@@ -305,7 +317,7 @@ def test_heartbeat_carries_elapsed_time_while_the_command_runs(
     release.touch()
     wrapper.communicate(timeout=30)
 
-    assert beat.body["data"]["elapsed_seconds"] == 5
+    assert beat.body["data"]["elapsed_seconds"] >= 5
     assert beat.body["data"]["stdout_tail"] == "started\n"
     assert "status" not in beat.body
     assert only_task(taskbadger_server)["stale_timeout"] == 15
