@@ -160,7 +160,11 @@ def test_task_runs_and_returns_when_the_api_fails(tracked: APIServer) -> None:
 
 def test_revoked_task_is_cancelled(tracked: APIServer) -> None:
     celery_id = str(uuid.uuid4())
-    worker_app.app.control.revoke(celery_id, reply=True, timeout=RESULT_TIMEOUT)
+    # Waiting for the worker's reply orders the revoke before the message.
+    replies = worker_app.app.control.revoke(
+        celery_id, reply=True, limit=1, timeout=RESULT_TIMEOUT
+    )
+    assert replies
 
     worker_app.add.apply_async((1, 1), task_id=celery_id)
 
