@@ -15,6 +15,12 @@ A tracked Celery task is followed through these events:
   at the same time as the next attempt, whose updates it would overwrite.
 - ``task_revoked``: ``cancelled``.
 
+With ``taskbadger.init(background=True)``, updates made while a task runs and
+its final status are queued and sent from a background thread, and each worker
+process sends what is left when it shuts down. Only the ``processing`` update
+waits for the API, since it brings back the task's data, which later updates
+merge into.
+
 Each handler logs its own failures and never raises, so a task runs and returns
 the same whether Task Badger answers, fails or is not configured at all.
 
@@ -48,7 +54,7 @@ import celery
 from celery import signals
 from celery.result import AsyncResult, EagerResult
 
-from taskbadger import StatusEnum, create_task_safe, update_task_safe
+from taskbadger import StatusEnum, create_task_safe, flush, update_task_safe
 from taskbadger import Task as TaskbadgerTask
 from taskbadger._settings import get_settings, is_configured
 from taskbadger._tasks import current_parent
@@ -97,6 +103,10 @@ OPTIONS = frozenset(
         "track",
     }
 )
+
+# A worker process flushes queued updates for at most this long as it stops,
+# so a stuck API cannot hold up a shutdown or a restart.
+SHUTDOWN_FLUSH_TIMEOUT = 5.0
 
 # A running task is called stale after this many missed heartbeats, so one
 # slow API call or a busy process does not make it look dead.
@@ -659,6 +669,13 @@ _heartbeats = _Heartbeats()
 os.register_at_fork(after_in_child=_heartbeats.reset_after_fork)
 
 
+@_guarded
+def _on_worker_shutdown(**_: Any) -> None:
+    # Pool processes leave through os._exit, which skips the SDK's exit hook.
+    if not flush(SHUTDOWN_FLUSH_TIMEOUT):
+        logger.warning("Some Task Badger updates were not sent before shutdown")
+
+
 def connect_signals() -> None:
     """Connects the handlers to Celery's signals; connecting twice is harmless."""
     handlers: list[tuple[Any, Callable[..., None]]] = [
@@ -668,6 +685,8 @@ def connect_signals() -> None:
         (signals.task_failure, _on_failure),
         (signals.task_postrun, _on_postrun),
         (signals.task_revoked, _on_revoked),
+        (signals.worker_process_shutdown, _on_worker_shutdown),
+        (signals.worker_shutdown, _on_worker_shutdown),
     ]
     for signal, handler in handlers:
         signal.connect(handler, weak=False, dispatch_uid=f"taskbadger.{signal.name}")

@@ -43,7 +43,7 @@ def tracking() -> CelerySystemIntegration:
 @signals.worker_init.connect
 def _configure_taskbadger(**_: Any) -> None:
     # Configured before the pool forks, so every worker process inherits it.
-    taskbadger.init(systems=[tracking()])
+    taskbadger.init(systems=[tracking()], background=True)
 
 
 @app.task(name="demo.add")
