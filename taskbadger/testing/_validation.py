@@ -70,7 +70,9 @@ def _fail(code: str, detail: str, attr: str | None = None) -> FieldError:
 
 def format_timestamp(moment: datetime) -> str:
     """ISO 8601 in UTC with microseconds and a ``Z`` suffix."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment.astimezone(UTC)
+    # strftime's %Y drops leading zeros on some platforms; ISO 8601 needs four digits.
+    return f"{utc.year:04d}-{utc.strftime('%m-%dT%H:%M:%S.%f')}Z"
 
 
 def parse_timestamp(text: str) -> datetime:
@@ -151,7 +153,7 @@ def clean_timestamp(value: Any) -> str | None:
         raise _fail("invalid", DATETIME_FORMAT_HINT)
     try:
         return format_timestamp(parse_timestamp(value))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise _fail("invalid", DATETIME_FORMAT_HINT) from None
 
 

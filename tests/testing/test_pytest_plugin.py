@@ -1,4 +1,9 @@
-"""The taskbadger_server fixture, used from test files run by pytester."""
+"""The taskbadger_server fixture, used from test files run by pytester.
+
+Runs whose tests send HTTP requests use a subprocess: an in-process run drops the
+modules it imported when it ends, and httpx's lazily loaded transport modules
+would then be loaded twice, with two sets of exception classes.
+"""
 
 from __future__ import annotations
 
@@ -134,7 +139,7 @@ def test_session_scope_shares_one_emptied_server(pytester: pytest.Pytester) -> N
     pytester.makeini("[pytest]\ntaskbadger_server_scope = session\n")
     pytester.makepyfile(SHARED_SERVER_TESTS)
 
-    result = pytester.runpytest()
+    result = pytester.runpytest_subprocess()
 
     result.assert_outcomes(passed=2)
 

@@ -246,8 +246,8 @@ def test_sdk_retries_an_update_after_503(sdk: APIServer) -> None:
     assert sdk.task(task.id)["status"] == "success"
 
 
-def test_sdk_does_not_retry_a_create_after_503(sdk: APIServer) -> None:
-    sdk.inject_fault(status=503, method="POST")
+def test_sdk_does_not_retry_a_create_after_502(sdk: APIServer) -> None:
+    sdk.inject_fault(status=502, method="POST")
 
     with pytest.raises(taskbadger.ServerError):
         taskbadger.Task.create("job")

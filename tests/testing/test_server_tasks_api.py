@@ -255,6 +255,12 @@ def test_given_start_time_wins(create: Any) -> None:
     assert task["start_time"] == "2026-01-02T02:04:05.000000Z"
 
 
+def test_early_years_keep_four_digits(create: Any) -> None:
+    task = create(end_time="0286-06-01T14:32:24+11:42")
+
+    assert task["end_time"] == "0286-06-01T02:50:24.000000Z"
+
+
 def test_time_to_start_is_the_wait_before_starting(
     client: httpx.Client, create: Any
 ) -> None:

@@ -169,6 +169,7 @@ def test_validation_error_detail_is_readable(client: httpx.Client) -> None:
         ({"stale_timeout": 2**31}, ("max_value", "stale_timeout")),
         ({"start_time": "yesterday"}, ("invalid", "start_time")),
         ({"end_time": "2026-13-01T00:00:00Z"}, ("invalid", "end_time")),
+        ({"end_time": "0001-01-01T00:00:00+01:00"}, ("invalid", "end_time")),
         ({"tags": ["a"]}, ("not_a_dict", "tags")),
         ({"tags": {"env": "p"}}, ("min_length", "tags.env")),
         ({"tags": {"env": "x" * 256}}, ("max_length", "tags.env")),
