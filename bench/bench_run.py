@@ -2,8 +2,9 @@
 
 Runs one loud command (text lines, 1 GiB by default) bare and under the
 wrapper, in the same session, against the local API server, and prints a table
-of medians: wall time, its ratio to the bare command, and the wrapper's own peak
-resident memory (read from /proc while it runs, so the command is not counted).
+of medians: wall time and CPU time of all processes involved, their ratios to
+the bare command, and the wrapper's own peak resident memory (read from /proc
+while it runs, so the command is not counted).
 The output goes to a pipe read by `cat`, the way cron and CI runners collect a
 job's output; `--sink devnull` sends it to /dev/null instead, where the bare
 command pays nothing at all for its output and the wrapper pays for one more
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -49,6 +51,7 @@ class Measurement:
     """One timed run."""
 
     seconds: float
+    cpu_seconds: float
     peak_rss_mib: float | None
 
 
@@ -68,6 +71,7 @@ def measure(
 ) -> Measurement:
     """Run argv with its output going to `sink`; time it, watch its peak RSS."""
     peak: list[int] = [0]
+    cpu_before = _children_cpu()
     with open(os.devnull, "wb") as devnull:
         begin = time.perf_counter()
         if sink == "pipe":
@@ -91,7 +95,17 @@ def measure(
             watcher.join()
     if code != 0:
         raise SystemExit(f"{argv[0]} exited with {code}")
-    return Measurement(seconds, peak[0] / 1024 if wrapper else None)
+    cpu = _children_cpu() - cpu_before
+    return Measurement(seconds, cpu, peak[0] / 1024 if wrapper else None)
+
+
+def _children_cpu() -> float:
+    """CPU seconds used by every finished child process, the command's included.
+
+    Unlike wall time it hardly changes when other work shares the machine.
+    """
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _watch_rss(process: subprocess.Popen[bytes], peak: list[int]) -> None:
@@ -151,12 +165,20 @@ def report(
     """Print the table of medians and whether the goals are met."""
     bare = statistics.median(m.seconds for m in results["bare command"])
     print(f"{size / 1024**2:.0f} MiB of output to {sink}, median of {repeats} runs")
-    print(f"{'case':<24}{'wall s':>9}{'ratio':>8}{'wrapper RSS MiB':>18}")
+    bare_cpu = statistics.median(m.cpu_seconds for m in results["bare command"])
+    print(
+        f"{'case':<24}{'wall s':>8}{'ratio':>7}{'CPU s':>8}{'ratio':>7}"
+        f"{'wrapper RSS MiB':>17}"
+    )
     for name, runs in results.items():
         seconds = statistics.median(m.seconds for m in runs)
+        cpu = statistics.median(m.cpu_seconds for m in runs)
         rss = [m.peak_rss_mib for m in runs if m.peak_rss_mib is not None]
         rss_text = f"{statistics.median(rss):.1f}" if rss else "-"
-        print(f"{name:<24}{seconds:>9.2f}{seconds / bare:>8.2f}{rss_text:>18}")
+        print(
+            f"{name:<24}{seconds:>8.2f}{seconds / bare:>7.2f}"
+            f"{cpu:>8.2f}{cpu / bare_cpu:>7.2f}{rss_text:>17}"
+        )
 
     captured = results["run --capture-output"]
     ratio = statistics.median(m.seconds for m in captured) / bare
