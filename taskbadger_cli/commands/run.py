@@ -29,6 +29,8 @@ from taskbadger_cli.errors import CLIError, UsageError
 from taskbadger_cli.supervise import (
     DEFAULT_CAPTURE_LIMIT,
     DEFAULT_KILL_AFTER,
+    EXIT_NOT_EXECUTABLE,
+    EXIT_NOT_FOUND,
     HEARTBEAT_GRACE,
     Outcome,
     Snapshot,
@@ -206,7 +208,8 @@ def run(
         heartbeat=tracker.heartbeat,
         interval=update_frequency,
     )
-    if outcome.exit_code in (126, 127) and outcome.return_code is None:
+    never_started = outcome.exit_code in (EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND)
+    if never_started and outcome.return_code is None:
         output.error(f"{outcome.reason}. Check the command after '--'.")
     tracker.finish(outcome)
     raise typer.Exit(outcome.exit_code)
