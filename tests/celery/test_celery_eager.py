@@ -183,3 +183,23 @@ def test_eager_task_runs_without_any_configuration(unconfigured: None) -> None:
     result = add.delay(4, 5)
 
     assert result.get() == 9
+
+
+def test_call_kwargs_dict_sets_the_task_fields(server: APIServer) -> None:
+    options = {"name": "monthly-report", "tags": {"team": "finance"}, "value_max": 12}
+
+    report.apply_async(taskbadger_kwargs=options)
+
+    task = server.tasks[0]
+    assert (task["name"], task["tags"], task["value_max"]) == (
+        "monthly-report",
+        {"team": "finance"},
+        12,
+    )
+
+
+def test_monitor_id_is_sent_when_the_task_is_created(server: APIServer) -> None:
+    report.apply_async(taskbadger_monitor_id="mon-nightly")
+
+    create = next(r for r in server.requests if r.method == "POST")
+    assert create.headers["x-taskbadger-monitor"] == "mon-nightly"
