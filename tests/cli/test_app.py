@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 import typer
+from conftest import run_taskbadger
 
 import taskbadger
-from conftest import run_taskbadger
 from taskbadger_cli.app import app
 
 

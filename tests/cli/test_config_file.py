@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import run_taskbadger
+
 from taskbadger.testing import APIServer
 
 SETTINGS = ("TASKBADGER_API_KEY", "TASKBADGER_ORG", "TASKBADGER_PROJECT")
