@@ -6,7 +6,7 @@ import os
 import tarfile
 from pathlib import Path
 
-from conftest import TASKBADGER, RunCLI
+from cli_runner import TASKBADGER, RunCLI
 
 from taskbadger.testing import APIServer
 
