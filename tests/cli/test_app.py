@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import typer
-from conftest import run_taskbadger
+from cli_runner import run_taskbadger
 
 import taskbadger
 from taskbadger_cli.app import app

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import run_taskbadger
+from cli_runner import run_taskbadger
 
 from taskbadger.testing import APIServer
 

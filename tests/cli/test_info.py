@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_taskbadger
+from cli_runner import run_taskbadger
 
 from taskbadger.testing import APIServer
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TASKBADGER
+from cli_runner import TASKBADGER
 
 from taskbadger.testing import APIServer
 from taskbadger_cli.commands.run import MAX_ADDED_SECONDS
