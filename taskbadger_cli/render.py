@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -63,7 +64,14 @@ STATUS_STYLES = {
 
 
 def _console(stderr: bool) -> Console:
-    console = Console(stderr=stderr, highlight=False, emoji=False)
+    # NO_COLOR asks for plain text: no bold or dim either, which Rich keeps.
+    plain = bool(os.environ.get("NO_COLOR"))
+    console = Console(
+        stderr=stderr,
+        highlight=False,
+        emoji=False,
+        color_system=None if plain else "auto",
+    )
     if not console.is_terminal:
         console.width = UNWRAPPED_WIDTH
     return console
