@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import TASKBADGER, run_taskbadger
+from cli_runner import TASKBADGER, run_taskbadger
 
 from taskbadger.testing import APIServer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import RunCLI
+from cli_runner import RunCLI
 
 from taskbadger.testing import APIServer
 

@@ -6,7 +6,7 @@ import json
 import os
 
 import pytest
-from conftest import RunCLI
+from cli_runner import RunCLI
 
 import taskbadger
 from taskbadger.testing import APIServer
