@@ -56,7 +56,7 @@ EXIT_NOT_FOUND = 127
 DEFAULT_KILL_AFTER = 10.0
 """Seconds between SIGTERM and SIGKILL: long enough for a job to clean up."""
 
-DEFAULT_CAPTURE_LIMIT = 16 * 1024
+DEFAULT_CAPTURE_LIMIT = 64 * 1024
 """Bytes of each stream kept: a useful error trace, small enough for task data."""
 
 FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
