@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 import typer
 from cli_runner import run_taskbadger
@@ -87,3 +90,30 @@ def test_missing_argument_is_a_usage_error() -> None:
     assert result.stderr == (
         "taskbadger: error: Missing argument 'TASK_ID'. See 'taskbadger get --help'.\n"
     )
+
+
+@pytest.mark.parametrize(
+    "args", [["--version"], ["--help"], ["update", "abc", "--status", "success"]]
+)
+def test_simple_commands_do_not_load_rich(args: list[str]) -> None:
+    code = (
+        "import sys\n"
+        "from taskbadger_cli.app import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'))\n"
+    )
+    env = {"TASKBADGER_CONFIG": "/nonexistent/config.toml", "PATH": "/usr/bin"}
+
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.stdout.splitlines()[-1] == "[]"
