@@ -264,8 +264,18 @@ def _first(*candidates: Setting) -> Setting:
     return next((c for c in candidates if c.value), UNSET)
 
 
-def configure_sdk(options: Options, *, timeout: float = CLI_TIMEOUT) -> Config:
+def configure_sdk(
+    options: Options,
+    *,
+    timeout: float = CLI_TIMEOUT,
+    retry_budget: float | None = None,
+) -> Config:
     """Initialises the SDK from the effective settings.
+
+    Args:
+        options: The global options given on the command line.
+        timeout: Seconds to wait for each request.
+        retry_budget: Seconds to spend retrying; the SDK's default when None.
 
     Raises:
         UsageError: No API key is configured, or the settings are invalid.
@@ -287,6 +297,7 @@ def configure_sdk(options: Options, *, timeout: float = CLI_TIMEOUT) -> Config:
             host=config.host.value,
             tags=config.tags,
             timeout=timeout,
+            retry_budget=retry_budget,
         )
     except taskbadger.ConfigurationError as exc:
         raise UsageError(str(exc)) from None

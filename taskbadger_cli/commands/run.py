@@ -43,6 +43,10 @@ T = TypeVar("T")
 REQUEST_TIMEOUT = 2.0
 """Seconds one request may take: the API answers in milliseconds when it is well."""
 
+RETRY_BUDGET = 1.0
+"""Seconds one request may spend retrying: a hiccup is retried, an outage is not
+waited out while the job runs."""
+
 CREATE_BUDGET = 3.0
 """Hard limit in seconds on creating the task before the command starts anyway."""
 
@@ -345,7 +349,9 @@ class Tracker:
         # through logging's fallback; the one warning of a run is ours to write.
         logging.getLogger("taskbadger").addHandler(logging.NullHandler())
         try:
-            configure_sdk(self.options, timeout=REQUEST_TIMEOUT)
+            configure_sdk(
+                self.options, timeout=REQUEST_TIMEOUT, retry_budget=RETRY_BUDGET
+            )
         except CLIError as exc:
             self._warn(f"not tracking this run. {exc}")
             return False
