@@ -4,6 +4,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+source_dir=$(dirname "$here")/taskbadger
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
@@ -28,9 +29,9 @@ done
 . "$work/server.env"
 export TASKBADGER_CONFIG="$work/config.toml"
 
-echo "== taskbadger run nightly-backup -- examples/backup.sh $here"
+echo "== taskbadger run nightly-backup -- examples/backup.sh taskbadger"
 BACKUP_DEST="$work/backups" \
-    taskbadger run nightly-backup -- "$here/backup.sh" "$here"
+    taskbadger run nightly-backup -- "$here/backup.sh" "$source_dir"
 
 echo
 echo "== the task as the API recorded it"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import tarfile
 from pathlib import Path
 
@@ -97,3 +98,20 @@ def test_backup_of_a_missing_directory_fails_and_is_recorded_as_error(
     assert task is not None
     assert task["status"] == "error"
     assert task["data"]["return_code"] == 3
+
+
+def test_demo_runs_a_tracked_backup_and_shows_the_task(tmp_path: Path) -> None:
+    demo = subprocess.run(
+        ["sh", str(EXAMPLES / "demo.sh")],
+        env=_cli_path_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert demo.returncode == 0, demo.stderr
+    assert "backed up" in demo.stdout
+    assert "nightly-backup" in demo.stdout
+    assert "success" in demo.stdout
+    assert '"return_code": 0' in demo.stdout
