@@ -79,19 +79,22 @@ def _options(command: Any) -> tuple[Option, ...]:
     for param in command.params:
         if param.param_type_name != "option" or param.hidden:
             continue
-        annotation = param.type_descriptor.annotation
-        is_enum = isinstance(annotation, type) and issubclass(annotation, enum.Enum)
+        choices = getattr(param.type, "choices", None) or ()
         found.append(
             Option(
                 names=(*param.opts, *param.secondary_opts),
                 takes_value=not param.is_flag,
                 repeatable=bool(param.multiple),
-                choices=tuple(str(m.value) for m in annotation) if is_enum else (),
+                choices=tuple(_choice_text(choice) for choice in choices),
                 help=_first_sentence(param.help or ""),
             )
         )
     found.append(Option(("-h", "--help"), False, False, (), HELP_OPTION_HELP))
     return tuple(found)
+
+
+def _choice_text(choice: object) -> str:
+    return str(choice.value) if isinstance(choice, enum.Enum) else str(choice)
 
 
 def _first_sentence(text: str) -> str:

@@ -36,18 +36,18 @@ BAD_INPUT = {
     ),
     "negative value": (
         ["create", "x", "--value", "-1"],
-        "Invalid value for '--value': Input should be greater than or equal to 0. "
+        "Invalid value for '--value': -1 is not in the range x>=0. "
         "See 'taskbadger create --help'.",
     ),
     "negative value max": (
         ["update", "abc", "--value-max", "-5"],
-        "Invalid value for '--value-max': Input should be greater than or equal to "
-        "0. See 'taskbadger update --help'.",
+        "Invalid value for '--value-max': -5 is not in the range x>=0. "
+        "See 'taskbadger update --help'.",
     ),
     "zero max runtime": (
         ["create", "x", "--max-runtime", "0"],
-        "Invalid value for '--max-runtime': Input should be greater than or equal "
-        "to 1. See 'taskbadger create --help'.",
+        "Invalid value for '--max-runtime': 0 is not in the range x>=1. "
+        "See 'taskbadger create --help'.",
     ),
     "name too long": (
         ["create", "x" * 256],
@@ -79,8 +79,8 @@ BAD_INPUT = {
     ),
     "zero limit": (
         ["list", "--limit", "0"],
-        "Invalid value for '--limit' / '-n': Input should be greater than or equal "
-        "to 1. See 'taskbadger list --help'.",
+        "Invalid value for '--limit' / '-n': 0 is not in the range 1<=x<=1000. "
+        "See 'taskbadger list --help'.",
     ),
     "unknown format": (
         ["get", "abc", "--format", "xml"],
@@ -89,8 +89,8 @@ BAD_INPUT = {
     ),
     "too short an interval": (
         ["watch", "abc", "--interval", "0"],
-        "Invalid value for '--interval': Input should be greater than or equal to "
-        "0.1. See 'taskbadger watch --help'.",
+        "Invalid value for '--interval': 0.0 is not in the range x>=0.1. "
+        "See 'taskbadger watch --help'.",
     ),
 }
 
