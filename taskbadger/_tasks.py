@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, quote, urlsplit
 
 from taskbadger import _delivery, _http
-from taskbadger._exceptions import ConfigurationError
+from taskbadger._exceptions import ConfigurationError, TaskbadgerException
 from taskbadger._models import StatusEnum, parse_datetime
 from taskbadger._scope import active_scope
 from taskbadger._settings import BeforeCreate, Settings, get_settings
@@ -25,15 +25,24 @@ __all__ = [
     "get_task",
     "iter_tasks",
     "list_tasks",
+    "queue_create_task",
     "update_task",
 ]
 
 MONITOR_HEADER = "X-TASKBADGER-MONITOR"
 
 # Set while a tracked function runs, so tasks created inside it nest under it.
-current_parent: ContextVar[str | None] = ContextVar(
+# It holds the Task itself while its creation is queued and its id unknown.
+current_parent: ContextVar[str | Task | None] = ContextVar(
     "taskbadger_current_parent", default=None
 )
+
+# How long asking a queued task for its id may wait for its creation: a request
+# and its retries, on a slow API.
+CREATION_WAIT_TIMEOUT = 30.0
+
+# Fields that Task.update merges into the values the task holds.
+_MERGED_FIELDS = frozenset({"data", "tags"})
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +127,69 @@ def create_task(
     Raises:
         TaskbadgerException: The task could not be created.
     """
+    body, headers = _create_request(
+        name,
+        status=status,
+        value=value,
+        value_max=value_max,
+        data=data,
+        max_runtime=max_runtime,
+        stale_timeout=stale_timeout,
+        actions=actions,
+        monitor_id=monitor_id,
+        tags=tags,
+        queue=queue,
+        external_id=external_id,
+        parent=parent,
+    )
+    settings = get_settings()
+    payload = _http.request("POST", settings.tasks_path, json=body, headers=headers)
+    return Task(payload)
+
+
+def queue_create_task(name: str, **fields: Any) -> Task:
+    """Queues the creation of a task in background mode, and returns at once.
+
+    The returned task takes updates straight away; they merge into the queued
+    creation until it is sent. Its ``id`` waits for the creation to be sent.
+    Takes the arguments of :func:`create_task`.
+
+    Raises:
+        ConfigurationError: Background mode is off.
+        TaskbadgerException: The queue is full, or a ``before_create`` hook
+            failed.
+    """
+    settings = get_settings()
+    if not settings.background:
+        raise ConfigurationError(
+            "Creating a task in the background needs background mode: "
+            "call taskbadger.init(background=True)."
+        )
+    body, headers = _create_request(name, **fields)
+    wire = _wire_fields(body)
+    creation = _delivery.enqueue_create(settings, wire, headers)
+    if creation is None:
+        raise TaskbadgerException(f"The update queue is full; task {name!r} dropped")
+    return Task(wire, creation=creation)
+
+
+def _create_request(
+    name: str,
+    status: StatusEnum | str = StatusEnum.PENDING,
+    value: int | None = None,
+    value_max: int | None = None,
+    data: Mapping[str, Any] | None = None,
+    max_runtime: int | None = None,
+    stale_timeout: int | None = None,
+    actions: Sequence[Any] | None = None,
+    monitor_id: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    queue: str | None = None,
+    external_id: str | None = None,
+    parent: str | None = None,
+    **extra: Any,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The body and headers that create a task, with scope, tags and hook applied."""
     settings = get_settings()
     scope = active_scope()
     body: dict[str, Any] = {"name": name, "status": _status_value(status)}
@@ -127,7 +199,6 @@ def create_task(
     merged_tags = {**settings.tags, **scope.tags, **(tags or {})}
     if merged_tags:
         body["tags"] = merged_tags
-    parent = parent or current_parent.get()
     optional = {
         "value": value,
         "value_max": value_max,
@@ -136,16 +207,28 @@ def create_task(
         "actions": _encode_actions(actions),
         "queue": queue,
         "external_id": external_id,
-        "parent": parent,
+        "parent": parent or current_parent_id(),
+        **extra,
     }
     body.update({key: val for key, val in optional.items() if val is not None})
 
     if settings.before_create is not None:
         body = _run_before_create(settings.before_create, body)
 
-    headers = {MONITOR_HEADER: monitor_id} if monitor_id else None
-    payload = _http.request("POST", settings.tasks_path, json=body, headers=headers)
-    return Task(payload)
+    headers = {MONITOR_HEADER: monitor_id} if monitor_id else {}
+    return body, headers
+
+
+def current_parent_id() -> str | None:
+    """The id of the task to nest under, waiting for it if it is being created."""
+    parent = current_parent.get()
+    if isinstance(parent, Task):
+        try:
+            return parent.id
+        except TaskbadgerException as exc:
+            logger.warning("Not nesting under a task that was not created: %s", exc)
+            return None
+    return parent
 
 
 def _run_before_create(hook: BeforeCreate, body: dict[str, Any]) -> dict[str, Any]:
@@ -350,16 +433,36 @@ class DefaultMergeStrategy:
 class Task:
     """A task, as last seen from the API, with methods to update it."""
 
-    def __init__(self, payload: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        payload: Mapping[str, Any],
+        creation: _delivery.PendingCreation | None = None,
+    ) -> None:
         self._payload: dict[str, Any] = dict(payload)
+        # Set while the task's creation waits in the background queue.
+        self._creation = creation
+        # Fields this object has not seen, so updates must extend, not replace.
+        self._unseen: frozenset[str] = frozenset()
         # When this object last sent an update, and which value: the state that
         # rate-limited updates are measured against.
         self._last_sent: float | None = None
         self._last_sent_value: int | None = None
 
+    @classmethod
+    def _unfetched(cls, task_id: str) -> Task:
+        """A task known only by its id, for background updates.
+
+        Its ``data`` and ``tags`` updates are merged into the API's values when
+        they are sent, since this object does not know them.
+        """
+        task = cls({"id": task_id})
+        task._unseen = _MERGED_FIELDS
+        return task
+
     def __repr__(self) -> str:
+        task_id = self._payload.get("id", "(being created)")
         return (
-            f"<Task id={self.id!r} name={self.name!r} status={self._status_text()!r}>"
+            f"<Task id={task_id!r} name={self.name!r} status={self._status_text()!r}>"
         )
 
     def _status_text(self) -> str:
@@ -418,7 +521,15 @@ class Task:
 
     @property
     def id(self) -> str:
-        """The task's id."""
+        """The task's id.
+
+        For a task whose creation is queued, this waits until it is sent.
+
+        Raises:
+            TaskbadgerException: A queued creation failed or took too long.
+        """
+        if "id" not in self._payload and self._creation is not None:
+            self._payload["id"] = self._creation.wait(CREATION_WAIT_TIMEOUT)
         return str(self._payload["id"])
 
     @property
@@ -682,23 +793,40 @@ class Task:
             ...     data_merge_strategy=DefaultMergeStrategy(append_keys=["log"]),
             ... )
         """
+        self._record(
+            {
+                "name": name,
+                "status": status,
+                "value": value,
+                "value_max": value_max,
+                "data": data,
+                "max_runtime": max_runtime,
+                "stale_timeout": stale_timeout,
+                "actions": actions,
+                "tags": tags,
+            },
+            data_merge_strategy,
+        )
+
+    def _record(
+        self,
+        fields: dict[str, Any],
+        data_merge_strategy: MergeStrategy | None = None,
+    ) -> None:
+        """Sends the fields that are set, ``data`` and ``tags`` merged in.
+
+        :meth:`update` calls this; the Celery integration also sends fields it
+        does not take, such as ``start_time`` and ``end_time``.
+        """
+        data, tags = fields.get("data"), fields.get("tags")
         if data is not None:
             strategy = data_merge_strategy or DefaultMergeStrategy()
             existing = self.data if isinstance(self.data, Mapping) else None
-            data = strategy.merge(existing, data)
+            fields["data"] = strategy.merge(existing, data)
         if tags is not None:
-            tags = {**self.tags, **tags}
-        fields = {
-            "name": name,
-            "status": _status_value(status) if status is not None else None,
-            "value": value,
-            "value_max": value_max,
-            "data": data,
-            "max_runtime": max_runtime,
-            "stale_timeout": stale_timeout,
-            "actions": actions,
-            "tags": tags,
-        }
+            fields["tags"] = {**self.tags, **tags}
+        if fields.get("status") is not None:
+            fields["status"] = _status_value(fields["status"])
         self._send_update({key: val for key, val in fields.items() if val is not None})
 
     def _send_update(self, fields: dict[str, Any]) -> None:
@@ -707,11 +835,22 @@ class Task:
             self._last_sent_value = fields["value"]
         settings = get_settings()
         if settings.background:
-            _delivery.enqueue(settings, self.id, _wire_fields(fields))
+            extend = self._unseen & fields.keys()
+            _delivery.enqueue(settings, self._queue_key(), _wire_fields(fields), extend)
             self._apply_locally(fields)
             return
         updated = update_task(self.id, **fields)
         self._payload = updated._payload
+        self._unseen = frozenset()
+
+    def _queue_key(self) -> str | _delivery.PendingCreation:
+        """The id, or while it is unknown the queued creation, which never waits."""
+        task_id = self._payload.get("id")
+        if task_id is None and self._creation is not None:
+            task_id = self._creation.task_id
+            if task_id is None:
+                return self._creation
+        return str(task_id) if task_id is not None else self.id
 
     def _apply_locally(self, fields: dict[str, Any]) -> None:
         """Shows an update that is still on its way to the API."""

@@ -48,6 +48,7 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import celery
@@ -57,7 +58,7 @@ from celery.result import AsyncResult, EagerResult
 from taskbadger import StatusEnum, create_task_safe, flush, update_task_safe
 from taskbadger import Task as TaskbadgerTask
 from taskbadger._settings import get_settings, is_configured
-from taskbadger._tasks import current_parent
+from taskbadger._tasks import current_parent, current_parent_id, queue_create_task
 from taskbadger.systems.celery import CelerySystemIntegration
 
 __all__ = [
@@ -101,12 +102,17 @@ OPTIONS = frozenset(
         "record_task_args",
         "heartbeat_interval",
         "track",
+        "create_on_publish",
     }
 )
 
 # A worker process flushes queued updates for at most this long as it stops,
 # so a stuck API cannot hold up a shutdown or a restart.
 SHUTDOWN_FLUSH_TIMEOUT = 5.0
+
+# A retry waits at most this long for the updates of the attempt it follows, so
+# they reach the API before those of the next attempt, maybe in another process.
+RETRY_FLUSH_TIMEOUT = 5.0
 
 # A running task is called stale after this many missed heartbeats, so one
 # slow API call or a busy process does not make it look dead.
@@ -148,7 +154,8 @@ class Task(celery.Task):  # type: ignore[misc]
     Options go on the decorator or on ``apply_async`` as ``taskbadger_<option>``
     or in one ``taskbadger_kwargs`` dict: ``name``, ``value_max``, ``data``,
     ``monitor_id``, ``tags``, ``max_runtime``, ``stale_timeout``, ``parent``,
-    ``record_task_args``, ``heartbeat_interval`` and ``track``. Options given
+    ``record_task_args``, ``heartbeat_interval``, ``track`` and
+    ``create_on_publish`` (see :class:`CelerySystemIntegration`). Options given
     when calling win over the decorator's, which win over the system
     integration's; a ``taskbadger_<option>`` wins over ``taskbadger_kwargs``.
 
@@ -172,6 +179,7 @@ class Task(celery.Task):  # type: ignore[misc]
     taskbadger_record_task_args: bool | None = None
     taskbadger_heartbeat_interval: float | None = None
     taskbadger_track: bool | None = None
+    taskbadger_create_on_publish: bool | None = None
 
     def apply_async(
         self,
@@ -401,6 +409,9 @@ def _on_before_publish(
     if headers is None or not sender:
         return
     celery_id = headers.get("id")
+    retried = _active_runs.get(celery_id) if celery_id else None
+    if retried is not None:
+        _before_retry(retried, headers)
     existing = headers.get(TASK_ID_HEADER)
     if existing:
         # A retry republishes the message with its headers: same task.
@@ -410,6 +421,10 @@ def _on_before_publish(
 
     options = _resolve_options(None, headers)
     if not _should_track(sender, options, base=False):
+        return
+    if not options.get("create_on_publish", True):
+        # The worker creates the task; it needs to know where to nest it.
+        _set_header_option(headers, "parent", options.get("parent"))
         return
     args, kwargs = _message_arguments(body)
     fields = _create_fields(options, args, kwargs)
@@ -423,8 +438,37 @@ def _on_before_publish(
     if task is None:
         return
     headers[TASK_ID_HEADER] = task.id
+    # Saves the worker from fetching the task to learn where it nests.
+    _set_header_option(headers, "parent", task.parent)
     if celery_id:
         _remember_created(celery_id, task.id)
+
+
+def _set_header_option(headers: dict[str, Any], option: str, value: str | None) -> None:
+    """Sets an option in the message's options header; None sets the current parent."""
+    value = value or current_parent_id()
+    if value is None:
+        return
+    carried = headers.get(KWARGS_HEADER)
+    headers[KWARGS_HEADER] = {
+        **(carried if isinstance(carried, Mapping) else {}),
+        option: value,
+    }
+
+
+def _before_retry(run: _Run, headers: dict[str, Any]) -> None:
+    """Readies the message of a retry of a run of this process."""
+    if not _background():
+        return
+    # The next attempt may run in another process, whose updates must not
+    # overtake this attempt's.
+    if not flush(RETRY_FLUSH_TIMEOUT):
+        logger.warning("Retrying before this attempt's Task Badger updates were sent")
+    if run.task is not None and not headers.get(TASK_ID_HEADER):
+        with contextlib.suppress(Exception):
+            # The id of a task the worker created, now sent, so the next
+            # attempt updates the same task.
+            headers[TASK_ID_HEADER] = run.task.id
 
 
 def _message_arguments(body: Any) -> tuple[Any, Any]:
@@ -447,17 +491,38 @@ def _queue_name(declare: Any, routing_key: str | None) -> str | None:
 # Running.
 
 
-@dataclass
+@dataclass(eq=False)
 class _Run:
     """The Task Badger side of one run of a Celery task, kept on its request."""
 
-    task_id: str
+    celery_id: str | None
+    task_id: str | None
     task: TaskbadgerTask | None
-    parent_token: Token[str | None] | None
+    parent_token: Token[str | TaskbadgerTask | None] | None
     heartbeat: bool
 
 
 RUN_ATTRIBUTE = "taskbadger_run"
+
+# The runs in progress in this process, by Celery task id, so that a retry
+# being published can be matched to the attempt it follows.
+_active_runs: dict[str, _Run] = {}
+
+
+def _background() -> bool:
+    return is_configured() and get_settings().background
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _record(task: TaskbadgerTask, fields: dict[str, Any]) -> None:
+    """Queues fields of a task in background mode, logging failures."""
+    try:
+        task._record(fields)
+    except Exception as exc:
+        logger.warning("Could not update a task: %s", exc)
 
 
 def _current_run(request: Any) -> _Run | None:
@@ -481,20 +546,37 @@ def _on_prerun(
     options = _resolve_options(task, headers)
     task_id = headers.get(TASK_ID_HEADER)
     fields = _processing_fields(options)
+    tracked: TaskbadgerTask | None
 
-    if task_id:
+    if task_id and _background():
+        tracked = _queue_processing(task_id, request.retries, fields)
+    elif task_id:
         tracked = update_task_safe(task_id, status=StatusEnum.PROCESSING, **fields)
         if tracked is not None and request.retries:
             tracked.safe_update(data={RETRIES_KEY: request.retries})
     elif _should_track(task.name, options, base=isinstance(task, Task)):
-        tracked = _create_running(task, options, args, kwargs, fields)
+        tracked, task_id = _create_running(task, options, args, kwargs, fields)
         if tracked is None:
             return
-        task_id = tracked.id
     else:
         return
 
     _start_run(task, task_id, tracked, options)
+
+
+def _queue_processing(
+    task_id: str, retries: int, fields: Mapping[str, Any]
+) -> TaskbadgerTask:
+    """Queues the start of a run of a task created at publish time."""
+    tracked = TaskbadgerTask._unfetched(task_id)
+    started = {"status": StatusEnum.PROCESSING, **fields}
+    if retries:
+        started["data"] = {RETRIES_KEY: retries}
+    else:
+        # The update may be sent a moment later; the task started now.
+        started["start_time"] = _now()
+    _record(tracked, started)
+    return tracked
 
 
 def _processing_fields(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -511,20 +593,42 @@ def _create_running(
     args: Any,
     kwargs: Any,
     fields: Mapping[str, Any],
-) -> TaskbadgerTask | None:
-    """Creates the task of a run whose message did not bring one."""
+) -> tuple[TaskbadgerTask | None, str | None]:
+    """Creates the task of a run whose message did not bring one.
+
+    Returns:
+        The task, and its id unless its creation was queued.
+    """
     request = task.request
     delivery_info = getattr(request, "delivery_info", None) or {}
     created_fields = {**_create_fields(options, args, kwargs), **fields}
+    name = options.get("name") or task.name
+    queue = delivery_info.get("routing_key")
+    if _background():
+        try:
+            # Sent with the run's later updates, often as one request; the
+            # start time says when it really started.
+            queued = queue_create_task(
+                name,
+                status=StatusEnum.PROCESSING,
+                external_id=request.id,
+                queue=queue,
+                start_time=_now(),
+                **created_fields,
+            )
+        except Exception as exc:
+            logger.warning("Could not create task %r: %s", name, exc)
+            return None, None
+        return queued, None
     tracked = create_task_safe(
-        options.get("name") or task.name,
+        name,
         status=StatusEnum.PROCESSING,
         external_id=request.id,
-        queue=delivery_info.get("routing_key"),
+        queue=queue,
         **created_fields,
     )
     if tracked is None:
-        return None
+        return None, None
     # Retries copy the request's headers into their message, so later attempts
     # find this task instead of creating another.
     if getattr(request, "headers", None) is None:
@@ -532,24 +636,37 @@ def _create_running(
     request.headers[TASK_ID_HEADER] = tracked.id
     if request.id:
         _remember_created(request.id, tracked.id)
-    return tracked
+    return tracked, tracked.id
 
 
 def _start_run(
     task: Any,
-    task_id: str,
+    task_id: str | None,
     tracked: TaskbadgerTask | None,
     options: Mapping[str, Any],
 ) -> None:
     # The API nests one level deep, so tasks published from a child task go
-    # under the same top-level task as the child.
-    parent = tracked.parent if tracked is not None else None
-    token = current_parent.set(parent or task_id)
+    # under the same top-level task as the child. A task still being created
+    # stands for its own id, which children wait for only if there are any.
+    parent = (tracked.parent if tracked is not None else None) or options.get("parent")
+    token = current_parent.set(parent or task_id or tracked)
+    run = _Run(task.request.id, task_id, tracked, token, heartbeat=False)
     interval = options.get("heartbeat_interval")
     if interval:
-        _heartbeats.add(task_id, float(interval))
-    run = _Run(task_id, tracked, token, heartbeat=bool(interval))
+        _heartbeats.add(run, float(interval), _pinger(run))
+        run.heartbeat = True
+    if run.celery_id:
+        _active_runs[run.celery_id] = run
     setattr(task.request, RUN_ATTRIBUTE, run)
+
+
+def _pinger(run: _Run) -> Callable[[], object]:
+    if run.task_id is not None:
+        return functools.partial(update_task_safe, run.task_id)
+    tracked = run.task
+    assert tracked is not None
+    # No id to ping yet: the ping joins the queued creation.
+    return functools.partial(_record, tracked, {})
 
 
 @_guarded
@@ -576,17 +693,20 @@ def _on_failure(
 def _finish(
     run: _Run, status: StatusEnum, data: Mapping[str, Any] | None = None
 ) -> None:
-    if run.task is not None:
+    if run.task is not None and _background():
+        fields = {"status": status, "data": data, "end_time": _now()}
+        _record(run.task, fields)
+    elif run.task is not None:
         # The task merges the data into what it already holds, keeping the
         # data given at creation and any the task body added.
         run.task.safe_update(status=status, data=data)
-    else:
+    elif run.task_id is not None:
         update_task_safe(run.task_id, status=status, data=data)
 
 
 def _stop_heartbeat(run: _Run) -> None:
     if run.heartbeat:
-        _heartbeats.remove(run.task_id)
+        _heartbeats.remove(run)
         run.heartbeat = False
 
 
@@ -596,6 +716,8 @@ def _on_postrun(task: Any = None, **_: Any) -> None:
     if run is None:
         return
     _stop_heartbeat(run)
+    if run.celery_id and _active_runs.get(run.celery_id) is run:
+        del _active_runs[run.celery_id]
     if run.parent_token is not None:
         token, run.parent_token = run.parent_token, None
         with contextlib.suppress(ValueError):
@@ -621,13 +743,15 @@ class _Heartbeats:
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
-        self._due: dict[str, tuple[float, float]] = {}
+        self._due: dict[_Run, tuple[float, float]] = {}
+        self._pings: dict[_Run, Callable[[], object]] = {}
         self._thread: threading.Thread | None = None
 
-    def add(self, task_id: str, interval: float) -> None:
-        """Starts pinging a task every ``interval`` seconds."""
+    def add(self, run: _Run, interval: float, ping: Callable[[], object]) -> None:
+        """Starts calling ``ping`` for a run every ``interval`` seconds."""
         with self._condition:
-            self._due[task_id] = (interval, time.monotonic() + interval)
+            self._due[run] = (interval, time.monotonic() + interval)
+            self._pings[run] = ping
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="taskbadger-celery-heartbeat", daemon=True
@@ -635,23 +759,25 @@ class _Heartbeats:
                 self._thread.start()
             self._condition.notify()
 
-    def remove(self, task_id: str) -> None:
-        """Stops pinging a task."""
+    def remove(self, run: _Run) -> None:
+        """Stops pinging a run's task."""
         with self._condition:
-            self._due.pop(task_id, None)
+            self._due.pop(run, None)
+            self._pings.pop(run, None)
 
     def reset_after_fork(self) -> None:
         """Forgets the parent's tasks and thread, which a forked child lacks."""
         self._condition = threading.Condition()
         self._due = {}
+        self._pings = {}
         self._thread = None
 
     def _run(self) -> None:
         while True:
-            for task_id in self._wait_for_due():
-                update_task_safe(task_id)
+            for ping in self._wait_for_due():
+                ping()
 
-    def _wait_for_due(self) -> list[str]:
+    def _wait_for_due(self) -> list[Callable[[], object]]:
         with self._condition:
             while True:
                 now = time.monotonic()
@@ -660,7 +786,7 @@ class _Heartbeats:
                     for key in due:
                         interval, _ = self._due[key]
                         self._due[key] = (interval, now + interval)
-                    return due
+                    return [self._pings[key] for key in due]
                 next_at = min((at for _, at in self._due.values()), default=None)
                 self._condition.wait(None if next_at is None else next_at - now)
 

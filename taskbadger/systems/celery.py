@@ -41,6 +41,12 @@ class CelerySystemIntegration:
             does not go stale; None sends none.
         stale_timeout: Seconds without an update before a running task counts
             as stale; by default three heartbeat intervals when heartbeats are on.
+        create_on_publish: Create each task ``pending`` as it is published,
+            which waits for the API, so that ``result.taskbadger_task_id`` is
+            known and queued tasks show. With False, the worker creates the task
+            when it starts it: publishing sends nothing, and with
+            ``taskbadger.init(background=True)`` in the worker a short task
+            costs one request, sent off the task's path.
     """
 
     identifier = "celery"
@@ -53,6 +59,7 @@ class CelerySystemIntegration:
         record_task_args: bool = False,
         heartbeat_interval: float | None = None,
         stale_timeout: int | None = None,
+        create_on_publish: bool = True,
     ) -> None:
         if heartbeat_interval is not None and heartbeat_interval <= 0:
             raise ValueError("heartbeat_interval must be a positive number of seconds")
@@ -64,6 +71,7 @@ class CelerySystemIntegration:
         self.record_task_args = record_task_args
         self.heartbeat_interval = heartbeat_interval
         self.stale_timeout = stale_timeout
+        self.create_on_publish = create_on_publish
 
     def __repr__(self) -> str:
         return (
@@ -90,7 +98,10 @@ class CelerySystemIntegration:
 
     def default_options(self) -> dict[str, Any]:
         """The task options this integration sets, for tasks to override."""
-        options: dict[str, Any] = {"record_task_args": self.record_task_args}
+        options: dict[str, Any] = {
+            "record_task_args": self.record_task_args,
+            "create_on_publish": self.create_on_publish,
+        }
         if self.heartbeat_interval is not None:
             options["heartbeat_interval"] = self.heartbeat_interval
         if self.stale_timeout is not None:
