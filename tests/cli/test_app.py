@@ -95,7 +95,10 @@ def test_missing_argument_is_a_usage_error() -> None:
 @pytest.mark.parametrize(
     "args", [["--version"], ["--help"], ["update", "abc", "--status", "success"]]
 )
-def test_simple_commands_do_not_load_rich(args: list[str]) -> None:
+def test_simple_commands_load_neither_rich_nor_celery_nor_the_server(
+    args: list[str],
+) -> None:
+    heavy = ("rich", "celery", "taskbadger.celery", "taskbadger.testing._server")
     code = (
         "import sys\n"
         "from taskbadger_cli.app import main\n"
@@ -103,7 +106,8 @@ def test_simple_commands_do_not_load_rich(args: list[str]) -> None:
         f"    main({args!r})\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'))\n"
+        f"heavy = {heavy!r}\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )
     env = {"TASKBADGER_CONFIG": "/nonexistent/config.toml", "PATH": "/usr/bin"}
 
