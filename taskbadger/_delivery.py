@@ -221,12 +221,19 @@ class BackgroundDelivery:
 
     def _reset(self) -> None:
         """Starts afresh: no queue, no threads, a lock nobody holds."""
-        self._condition = threading.Condition(threading.Lock())
+        lock = threading.Lock()
+        self._condition = threading.Condition(lock)
+        # Helpers wait on a condition of their own, so that the rest of the
+        # traffic on the lock does not wake them all for nothing.
+        self._round_filled = threading.Condition(lock)
         self._pending: dict[_Key, _Update] = {}
         self._round: collections.deque[tuple[_Key, _Update]] = collections.deque()
         self._sending = 0
         self._hurrying = 0
         self._dropped = 0
+        # Whether the sending thread sleeps until something is queued: the only
+        # time queueing has to wake it, since waking a thread costs the caller.
+        self._awaiting_work = False
         self._thread: threading.Thread | None = None
         self._helpers = 0
 
@@ -291,7 +298,9 @@ class BackgroundDelivery:
             self._dropped += 1
             return False
         self._pending[key] = update
-        self._condition.notify_all()
+        if self._awaiting_work:
+            self._awaiting_work = False
+            self._condition.notify_all()
         return True
 
     def _accepted(self, accepted: bool, what: str) -> bool:
@@ -375,7 +384,10 @@ class BackgroundDelivery:
                 self._condition.wait_for(
                     lambda: self._hurrying > 0, timeout=self.interval
                 )
-                self._condition.wait_for(lambda: bool(self._pending))
+                while not self._pending:
+                    self._awaiting_work = True
+                    self._condition.wait()
+                self._awaiting_work = False
 
     def _send_round(self) -> None:
         """Sends every task waiting now, and returns when all are sent.
@@ -387,7 +399,7 @@ class BackgroundDelivery:
             batch, self._pending = self._pending, {}
             self._sending = len(batch)
             self._round.extend(batch.items())
-            self._condition.notify_all()
+            self._round_filled.notify(max(0, len(batch) - 1))
         self._start_helpers(len(batch) - 1)
         self._send_from_round()
         with self._condition:
@@ -407,8 +419,8 @@ class BackgroundDelivery:
 
     def _help(self) -> None:
         while True:
-            with self._condition:
-                self._condition.wait_for(lambda: bool(self._round))
+            with self._round_filled:
+                self._round_filled.wait_for(lambda: bool(self._round))
             self._send_from_round()
 
     def _send_from_round(self) -> None:
@@ -422,7 +434,9 @@ class BackgroundDelivery:
             finally:
                 with self._condition:
                     self._sending -= 1
-                    self._condition.notify_all()
+                    # Everyone waiting on it waits for the round to end.
+                    if self._sending == 0:
+                        self._condition.notify_all()
 
 
 def _remaining(deadline: float | None) -> float | None:
