@@ -13,7 +13,9 @@ This module knows nothing about Task Badger: it turns a command into an `Outcome
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
+import functools
 import logging
 import os
 import re
@@ -83,6 +85,12 @@ PIPE_SIZE = 1024 * 1024
 
 READ_SIZE = PIPE_SIZE
 """Bytes asked for per read: a whole pipe's worth when the command is the faster."""
+
+GATHER_SIZE = 256 * 1024
+"""Output chunks smaller than this are followed by a pause to gather more."""
+
+GATHER_PAUSE = 0.0005
+"""Seconds of that pause: about what a fast command takes to fill a pipe."""
 
 MAX_LINE = 64 * 1024
 """A partial line longer than this is not matched for progress, bounding memory."""
@@ -155,11 +163,18 @@ class OutputTail:
         self._buffer = bytearray()
         self._lock = threading.Lock()
 
-    def feed(self, chunk: bytes) -> None:
-        """Add bytes read from the stream, forgetting the oldest beyond the limit."""
+    def feed(self, chunk: bytes, *, skipped: int = 0) -> None:
+        """Add bytes read from the stream, forgetting the oldest beyond the limit.
+
+        Args:
+            chunk: The newest bytes of the stream.
+            skipped: Bytes that came just before `chunk` and were never read, as
+                they fall outside the tail anyway; `chunk` then holds at least
+                `limit` bytes, so the tail has no gap.
+        """
         with self._lock:
-            self.total += len(chunk)
-            if len(chunk) >= self.limit:
+            self.total += skipped + len(chunk)
+            if skipped or len(chunk) >= self.limit:
                 self._buffer[:] = chunk[len(chunk) - self.limit :]
                 return
 
@@ -393,8 +408,10 @@ class _Supervisor:
         )
         for pipe, target, tail in pipes:
             assert pipe is not None
-            with contextlib.suppress(OSError):
-                fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+            _grow_pipe(pipe.fileno())
+            # Our own output may be a pipe too (`taskbadger run ... | gzip`); a
+            # bigger one lets each write pass on more before the reader wakes.
+            _grow_pipe(target)
             self.pumps.append(_Pump(pipe, target, tail, self.progress))
         return process
 
@@ -596,8 +613,15 @@ class _Supervisor:
 class _Pump:
     """Copies one output pipe of the child to our own stream, keeping its tail.
 
-    A thread blocked in read() per pipe, rather than a selector: a woken blocking
-    reader finds more data waiting, so a loud command costs far fewer reads.
+    Where Linux allows it the output never enters this process: tee(2) duplicates
+    what waits in the child's pipe into a private pipe without consuming it,
+    splice(2) moves the original on to our stream, and of the duplicate only the
+    last `limit` bytes are read, the rest dropped in the kernel. A target that
+    cannot take spliced data (a terminal, a file opened for appending) or a
+    progress pattern, which needs every line, leads to plain reads and writes.
+
+    A thread blocked per pipe, rather than a selector: a woken blocking reader
+    finds more data waiting, so a loud command costs far fewer system calls.
     """
 
     def __init__(
@@ -611,11 +635,63 @@ class _Pump:
         self.target = target
         self.tail = tail
         self.progress = progress
+        self.spliced = 0
+        self.copied = 0
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         fd = self.pipe.fileno()
+        try:
+            if self.progress is not None or not self._splice(fd):
+                self._copy(fd)
+        finally:
+            self.pipe.close()
+        logger.debug(
+            "Output to fd %d: %d bytes spliced, %d bytes copied",
+            self.target,
+            self.spliced,
+            self.copied,
+        )
+
+    def _splice(self, fd: int) -> bool:
+        """Pass the output on inside the kernel; False if copying has to take over.
+
+        Whenever this gives up, what it has not passed on is still in the child's
+        pipe and the tail holds exactly what it has, so copying can carry on.
+        """
+        tee = _libc_tee()
+        if tee is None or os.isatty(self.target):
+            return False
+
+        copy = _Duplicate(tee, self.tail)
+        try:
+            while count := copy.take(fd):
+                moved, error = _splice_all(fd, self.target, count)
+                copy.keep_tail(moved)
+                self.spliced += moved
+                if error is not None:
+                    return self._splice_failed(error)
+                _gather(count)
+        except OSError as error:
+            logger.debug("Output cannot be spliced: %s", error)
+            return False
+        finally:
+            copy.close()
+        return True
+
+    def _splice_failed(self, error: OSError) -> bool:
+        """Whether the output has ended for good after `error` from splice."""
+        if error.errno in (errno.EINVAL, errno.ENOSYS):
+            logger.debug("Output to fd %d cannot be spliced: %s", self.target, error)
+            return False
+        # Our reader went away (`... | head`). Closing the pipe gives the child
+        # the SIGPIPE it would have had without the wrapper.
+        logger.debug("Output to fd %d stopped: %s", self.target, error)
+        return True
+
+    def _copy(self, fd: int) -> None:
+        """Pass the output on through this process, reading every byte."""
         while chunk := self._read(fd):
             self.tail.feed(chunk)
             if self.progress is not None:
@@ -623,11 +699,10 @@ class _Pump:
             try:
                 _write_all(self.target, chunk)
             except OSError as error:
-                # Our reader went away (`... | head`). Closing the pipe gives the
-                # child the SIGPIPE it would have had without the wrapper.
                 logger.debug("Output to fd %d stopped: %s", self.target, error)
-                break
-        self.pipe.close()
+                return
+            self.copied += len(chunk)
+            _gather(len(chunk))
 
     @staticmethod
     def _read(fd: int) -> bytes:
@@ -642,11 +717,121 @@ class _Pump:
         self.thread.join(timeout)
 
 
+class _Duplicate:
+    """A private pipe holding a copy of output that has not been passed on yet."""
+
+    def __init__(self, tee: Callable[[int, int, int], int], tail: OutputTail) -> None:
+        self.tee = tee
+        self.tail = tail
+        self.read_fd, self.write_fd = os.pipe()
+        self.discard_fd = os.open(os.devnull, os.O_WRONLY)
+        self.pending = 0
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(self.write_fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+
+    def take(self, source: int) -> int:
+        """Copy what waits in `source` without consuming it; 0 at end of output.
+
+        Raises:
+            OSError: The kernel cannot duplicate the pipe.
+        """
+        self.pending = self.tee(source, self.write_fd, PIPE_SIZE)
+        return self.pending
+
+    def keep_tail(self, count: int) -> None:
+        """Feed the tail with the first `count` bytes of the copy, forget the rest."""
+        keep = min(count, self.tail.limit)
+        skipped = count - keep
+        _discard(self.read_fd, self.discard_fd, skipped)
+        self.tail.feed(_read_exactly(self.read_fd, keep), skipped=skipped)
+        _discard(self.read_fd, self.discard_fd, self.pending - count)
+        self.pending = 0
+
+    def close(self) -> None:
+        for fd in (self.read_fd, self.write_fd, self.discard_fd):
+            os.close(fd)
+
+
+def _gather(count: int) -> None:
+    """After a small chunk of output, give the command a moment to write more.
+
+    A small chunk means the wrapper is the faster side and would otherwise wake
+    for every write; on a busy machine those wake-ups take CPU from the command
+    itself. The pause is far shorter than any heartbeat and shows only as that
+    much latency on a trickle of output.
+    """
+    if count < GATHER_SIZE:
+        time.sleep(GATHER_PAUSE)
+
+
 def _signal_name(number: int) -> str:
     try:
         return signal.Signals(number).name
     except ValueError:
         return f"signal {number}"
+
+
+@functools.cache
+def _libc_tee() -> Callable[[int, int, int], int] | None:
+    """The C library's tee(2), which Python does not wrap; None where it is absent.
+
+    The function takes a source pipe, a target pipe and a byte count, and raises
+    OSError when the kernel refuses.
+    """
+    if not hasattr(os, "splice"):
+        return None
+    # Loaded here, so that runs which never splice do not pay for ctypes.
+    import ctypes
+
+    try:
+        tee = ctypes.CDLL(None, use_errno=True).tee
+    except (AttributeError, OSError):
+        return None
+    tee.argtypes = (ctypes.c_int, ctypes.c_int, ctypes.c_size_t, ctypes.c_uint)
+    tee.restype = ctypes.c_ssize_t
+
+    def call(source: int, target: int, length: int) -> int:
+        count = int(tee(source, target, length, 0))
+        if count < 0:
+            number = ctypes.get_errno()
+            raise OSError(number, os.strerror(number))
+        return count
+
+    return call
+
+
+def _splice_all(source: int, target: int, count: int) -> tuple[int, OSError | None]:
+    """Move `count` bytes from a pipe to `target`: how many moved, and any error."""
+    moved = 0
+    while moved < count:
+        try:
+            moved += os.splice(source, target, count - moved)
+        except BlockingIOError:
+            _wait_writable(target)
+        except OSError as error:
+            return moved, error
+    return moved, None
+
+
+def _discard(pipe: int, discard: int, count: int) -> None:
+    """Drop `count` bytes from a pipe without copying them into this process."""
+    while count > 0:
+        count -= os.splice(pipe, discard, count)
+
+
+def _read_exactly(pipe: int, count: int) -> bytes:
+    """Read `count` bytes that are known to be waiting in a pipe."""
+    data = bytearray()
+    while len(data) < count:
+        data += os.read(pipe, count - len(data))
+    return bytes(data)
+
+
+def _grow_pipe(fd: int) -> None:
+    """Make a pipe's buffer `PIPE_SIZE` unless it is bigger; other files stay."""
+    with contextlib.suppress(OSError):
+        if fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ) < PIPE_SIZE:
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
 
 
 def _write_all(fd: int, data: bytes) -> None:
