@@ -280,6 +280,73 @@ def test_captured_output_is_bounded_and_marked(taskbadger_server: APIServer) -> 
     assert data["stdout_tail"] == "[... 99993 earlier bytes not kept ...]\nxxxxxxxEND"
 
 
+def test_loud_output_passes_through_a_pipe_whole_with_an_exact_tail(
+    taskbadger_server: APIServer, tmp_path: Path
+) -> None:
+    # Several pipefuls ending in "€y", an invalid byte and "z": a 5-byte tail
+    # starts inside the euro sign.
+    line = "café € 𝄞 done\n".encode() + b"\xff\xfe\x00 raw\n"
+    data = line * (16 * 1024 * 1024 // len(line)) + "€y".encode() + b"\xffz"
+    (tmp_path / "loud").write_bytes(data)
+
+    result = run(
+        "job",
+        "-q",
+        "--capture-output",
+        "--capture-limit",
+        "5",
+        "--",
+        PYTHON,
+        str(SCRIPTS / "write_slices.py"),
+        str(tmp_path / "loud"),
+    )
+
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout == data
+    data_sent = only_task(taskbadger_server)["data"]
+    assert data_sent["stdout_tail"] == (
+        f"[... {len(data) - 3} earlier bytes not kept ...]\ny\ufffdz"
+    )
+
+
+def test_output_appended_to_a_log_file_passes_through_whole(
+    taskbadger_server: APIServer, tmp_path: Path
+) -> None:
+    log = tmp_path / "job.log"
+    log.write_bytes(b"earlier run\n")
+    code = "import sys; sys.stdout.write('x' * 300000 + 'END')"
+    options = ["-q", "--capture-output", "--capture-limit", "3"]
+
+    with log.open("ab") as out:
+        result = subprocess.run(
+            [TASKBADGER, "run", "job", *options, "--", PYTHON, "-c", code],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            timeout=60,
+            check=False,
+        )
+
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert log.read_bytes() == b"earlier run\n" + b"x" * 300000 + b"END"
+    data = only_task(taskbadger_server)["data"]
+    assert data["stdout_tail"] == "[... 300000 earlier bytes not kept ...]\nEND"
+
+
+def test_captured_command_whose_reader_has_gone_ends_by_sigpipe(
+    taskbadger_server: APIServer,
+) -> None:
+    process = start("job", "-q", "--capture-output", "--", "yes")
+    assert process.stdout is not None and process.stderr is not None
+
+    assert process.stdout.read(1000) == b"y\n" * 500
+    process.stdout.close()
+
+    assert process.wait(30) == 141
+    assert process.stderr.read() == b""
+    process.stderr.close()
+    assert only_task(taskbadger_server)["data"]["signal"] == "SIGPIPE"
+
+
 def test_progress_pattern_sets_the_task_value(taskbadger_server: APIServer) -> None:
     result = run(
         "job",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO, Any
 
 import pytest
 
@@ -23,6 +26,12 @@ from taskbadger_cli.supervise import (
 
 SCRIPTS = Path(__file__).parent / "scripts"
 PYTHON = sys.executable
+
+LOUD_SIZE = 3 * 1024 * 1024
+"""Bytes of the loud command's output: several pipefuls, in chunks of many sizes."""
+
+TAIL_LIMIT = 5
+"""Bytes kept of the loud output: a cut in the middle of its last character."""
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -41,6 +50,53 @@ def is_gone(pid: int) -> bool:
     except FileNotFoundError:
         return True
     return stat.rsplit(b")", 1)[1].split()[0] == b"Z"
+
+
+def loud_output(path: Path) -> bytes:
+    """Write the loud command's output to `path`: text, invalid UTF-8 and NULs.
+
+    It ends with "x€y", an invalid byte and "z", so its last TAIL_LIMIT bytes
+    begin with the two continuation bytes of the euro sign.
+    """
+    line = "café € 𝄞 done\n".encode() + b"\xff\xfe\x00 raw\n"
+    data = line * (LOUD_SIZE // len(line)) + "x€y".encode() + b"\xffz"
+    path.write_bytes(data)
+    return data
+
+
+def loud_tail(data: bytes) -> str:
+    return f"[... {len(data) - 3} earlier bytes not kept ...]\ny\ufffdz"
+
+
+def capture(
+    tmp_path: Path, command: list[str], *, stdout: int | IO[bytes], pattern: str = ""
+) -> tuple[dict[str, Any], bytes | None]:
+    """Run `command` under supervise in a process whose stdout is `stdout`.
+
+    Returns:
+        The report of `scripts/capture.py` (exit code, tails, progress and how
+        many bytes each stream had spliced and copied), and the output when
+        `stdout` is a new pipe.
+    """
+    report = tmp_path / "report.json"
+    argv = [PYTHON, str(SCRIPTS / "capture.py"), str(report), str(TAIL_LIMIT)]
+    result = subprocess.run(
+        [*argv, pattern, "--", *command],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        timeout=60,
+        check=False,
+    )
+    assert result.stderr == b""
+    return json.loads(report.read_text()), result.stdout
+
+
+def pumped(spliced: int, copied: int) -> list[str]:
+    """The pumps' report when stdout moved these bytes and stderr none."""
+    return [
+        f"Output to fd 1: {spliced} bytes spliced, {copied} bytes copied",
+        "Output to fd 2: 0 bytes spliced, 0 bytes copied",
+    ]
 
 
 def test_exit_code_of_the_child_is_kept() -> None:
@@ -298,3 +354,102 @@ def test_failing_heartbeat_leaves_the_outcome_alone(tmp_path: Path) -> None:
     )
 
     assert outcome.exit_code == 0
+
+
+def test_loud_output_into_a_pipe_is_spliced_unchanged_with_an_exact_tail(
+    tmp_path: Path,
+) -> None:
+    data = loud_output(tmp_path / "loud")
+    command = [PYTHON, str(SCRIPTS / "write_slices.py"), str(tmp_path / "loud")]
+
+    report, received = capture(tmp_path, command, stdout=subprocess.PIPE)
+
+    assert received == data
+    assert report["stdout_tail"] == loud_tail(data)
+    assert report["stderr_tail"] == ""
+    assert report["pumps"] == pumped(len(data), 0)
+
+
+def test_loud_output_into_a_file_is_spliced_unchanged_with_an_exact_tail(
+    tmp_path: Path,
+) -> None:
+    data = loud_output(tmp_path / "loud")
+    command = [PYTHON, str(SCRIPTS / "write_slices.py"), str(tmp_path / "loud")]
+
+    with open(tmp_path / "out", "wb") as out:
+        report, _ = capture(tmp_path, command, stdout=out)
+
+    assert (tmp_path / "out").read_bytes() == data
+    assert report["stdout_tail"] == loud_tail(data)
+    assert report["pumps"] == pumped(len(data), 0)
+
+
+def test_loud_output_into_dev_null_is_spliced_with_an_exact_tail(
+    tmp_path: Path,
+) -> None:
+    data = loud_output(tmp_path / "loud")
+    command = [PYTHON, str(SCRIPTS / "write_slices.py"), str(tmp_path / "loud")]
+
+    report, _ = capture(tmp_path, command, stdout=subprocess.DEVNULL)
+
+    assert report["stdout_tail"] == loud_tail(data)
+    assert report["pumps"] == pumped(len(data), 0)
+
+
+def test_output_into_a_file_opened_for_appending_is_copied_unchanged(
+    tmp_path: Path,
+) -> None:
+    # The kernel refuses to splice into a file opened with O_APPEND (`>> log`).
+    data = loud_output(tmp_path / "loud")
+    command = [PYTHON, str(SCRIPTS / "write_slices.py"), str(tmp_path / "loud")]
+    (tmp_path / "log").write_bytes(b"earlier run\n")
+
+    with open(tmp_path / "log", "ab") as log:
+        report, _ = capture(tmp_path, command, stdout=log)
+
+    assert (tmp_path / "log").read_bytes() == b"earlier run\n" + data
+    assert report["stdout_tail"] == loud_tail(data)
+    assert report["pumps"] == pumped(0, len(data))
+
+
+def test_output_matched_for_progress_is_copied_unchanged(tmp_path: Path) -> None:
+    data = loud_output(tmp_path / "loud")
+    data_and_progress = data + b"\n42% done\n"
+    (tmp_path / "loud").write_bytes(data_and_progress)
+    command = [PYTHON, str(SCRIPTS / "write_slices.py"), str(tmp_path / "loud")]
+
+    with open(tmp_path / "out", "wb") as out:
+        report, _ = capture(tmp_path, command, stdout=out, pattern=r"(\d+)%")
+
+    assert (tmp_path / "out").read_bytes() == data_and_progress
+    assert report["stdout_tail"] == (
+        f"[... {len(data_and_progress) - 5} earlier bytes not kept ...]\ndone\n"
+    )
+    assert report["progress"] == 42
+    assert report["pumps"] == pumped(0, len(data_and_progress))
+
+
+def test_spliced_output_nobody_reads_any_more_ends_the_command_by_sigpipe(
+    tmp_path: Path,
+) -> None:
+    report = tmp_path / "report.json"
+    argv = [PYTHON, str(SCRIPTS / "capture.py"), str(report), "5", "", "--", "yes"]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE)
+    assert process.stdout is not None
+
+    assert process.stdout.read(1000) == b"y\n" * 500
+    process.stdout.close()
+    process.wait(30)
+
+    result = json.loads(report.read_text())
+    assert (result["exit_code"], result["stdout_tail"][-4:]) == (141, "y\ny\n")
+    assert result["pumps"][0].endswith(" bytes spliced, 0 bytes copied")
+
+
+def test_tail_fed_after_skipped_bytes_counts_them_and_keeps_no_gap() -> None:
+    tail = OutputTail(4)
+
+    tail.feed(b"ab")
+    tail.feed(b"ghij", skipped=4)
+
+    assert tail.text() == "[... 6 earlier bytes not kept ...]\nghij"
