@@ -12,13 +12,18 @@ pipe.
 
 Goals: wall time at most 1.3x the bare command; wrapper peak RSS at most 60 MiB.
 
+With `--json` the same figures are printed as one JSON object instead: the
+settings, each case's medians and single runs, and the goals.
+
 Usage:
     .venv/bin/python bench/bench_run.py [--size 1G] [--repeats 3] [--sink pipe]
+        [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -26,8 +31,9 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from taskbadger.testing import APIServer
 
@@ -44,6 +50,9 @@ WALL_GOAL = 1.3
 RSS_GOAL_MIB = 60.0
 
 UNITS = {"K": 1024, "M": 1024**2, "G": 1024**3}
+
+BARE = "bare command"
+CAPTURED = "run --capture-output"
 
 
 @dataclass
@@ -132,6 +141,9 @@ def main() -> None:
         help="where the output goes: a pipe read by cat, as cron and CI read "
         "a job's output (default), or straight to /dev/null",
     )
+    parser.add_argument(
+        "--json", action="store_true", help="print the results as one JSON object"
+    )
     args = parser.parse_args()
     size = parse_size(args.size)
 
@@ -139,12 +151,12 @@ def main() -> None:
         env = {**os.environ, **server.environ()}
         command = producer(size)
         cases = {
-            "bare command": (command, False),
+            BARE: (command, False),
             "run (passthrough)": (
                 [TASKBADGER, "run", "bench", "-q", "--", *command],
                 True,
             ),
-            "run --capture-output": (
+            CAPTURED: (
                 [TASKBADGER, "run", "bench", "-q", "--capture-output", "--", *command],
                 True,
             ),
@@ -156,38 +168,76 @@ def main() -> None:
                 measurement = measure(argv, env, wrapper=wrapper, sink=args.sink)
                 results[name].append(measurement)
 
-    report(results, size, args.repeats, args.sink)
+    summary = summarize(results, size, args.repeats, args.sink)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        report(summary)
 
 
-def report(
+def summarize(
     results: dict[str, list[Measurement]], size: int, repeats: int, sink: str
-) -> None:
-    """Print the table of medians and whether the goals are met."""
-    bare = statistics.median(m.seconds for m in results["bare command"])
-    print(f"{size / 1024**2:.0f} MiB of output to {sink}, median of {repeats} runs")
-    bare_cpu = statistics.median(m.cpu_seconds for m in results["bare command"])
-    print(
-        f"{'case':<24}{'wall s':>8}{'ratio':>7}{'CPU s':>8}{'ratio':>7}"
-        f"{'wrapper RSS MiB':>17}"
-    )
+) -> dict[str, Any]:
+    """The medians of every case, their ratios to the bare command, the goals."""
+    bare = statistics.median(m.seconds for m in results[BARE])
+    bare_cpu = statistics.median(m.cpu_seconds for m in results[BARE])
+    cases: dict[str, dict[str, Any]] = {}
     for name, runs in results.items():
         seconds = statistics.median(m.seconds for m in runs)
         cpu = statistics.median(m.cpu_seconds for m in runs)
         rss = [m.peak_rss_mib for m in runs if m.peak_rss_mib is not None]
-        rss_text = f"{statistics.median(rss):.1f}" if rss else "-"
+        cases[name] = {
+            "wall_seconds": seconds,
+            "wall_ratio": seconds / bare,
+            "cpu_seconds": cpu,
+            "cpu_ratio": cpu / bare_cpu,
+            "wrapper_peak_rss_mib": statistics.median(rss) if rss else None,
+            "runs": [asdict(m) for m in runs],
+        }
+
+    captured = results[CAPTURED]
+    ratio = cases[CAPTURED]["wall_ratio"]
+    peak = max(m.peak_rss_mib or 0.0 for m in captured)
+    return {
+        "size_bytes": size,
+        "sink": sink,
+        "repeats": repeats,
+        "cases": cases,
+        "goals": {
+            "wall_ratio": ratio,
+            "wall_ratio_goal": WALL_GOAL,
+            "wall_ratio_met": ratio <= WALL_GOAL,
+            "peak_rss_mib": peak,
+            "peak_rss_goal_mib": RSS_GOAL_MIB,
+            "peak_rss_met": peak <= RSS_GOAL_MIB,
+        },
+    }
+
+
+def report(summary: dict[str, Any]) -> None:
+    """Print the table of medians and whether the goals are met."""
+    print(
+        f"{summary['size_bytes'] / 1024**2:.0f} MiB of output to {summary['sink']}, "
+        f"median of {summary['repeats']} runs"
+    )
+    print(
+        f"{'case':<24}{'wall s':>8}{'ratio':>7}{'CPU s':>8}{'ratio':>7}"
+        f"{'wrapper RSS MiB':>17}"
+    )
+    for name, case in summary["cases"].items():
+        rss = case["wrapper_peak_rss_mib"]
+        rss_text = "-" if rss is None else f"{rss:.1f}"
         print(
-            f"{name:<24}{seconds:>8.2f}{seconds / bare:>7.2f}"
-            f"{cpu:>8.2f}{cpu / bare_cpu:>7.2f}{rss_text:>17}"
+            f"{name:<24}{case['wall_seconds']:>8.2f}{case['wall_ratio']:>7.2f}"
+            f"{case['cpu_seconds']:>8.2f}{case['cpu_ratio']:>7.2f}{rss_text:>17}"
         )
 
-    captured = results["run --capture-output"]
-    ratio = statistics.median(m.seconds for m in captured) / bare
-    peak = max(m.peak_rss_mib or 0.0 for m in captured)
+    goals = summary["goals"]
     print(
-        f"goals: ratio {ratio:.2f} <= {WALL_GOAL} "
-        f"{'met' if ratio <= WALL_GOAL else 'NOT met'}; "
-        f"peak RSS {peak:.1f} MiB <= {RSS_GOAL_MIB:.0f} "
-        f"{'met' if peak <= RSS_GOAL_MIB else 'NOT met'}"
+        f"goals: ratio {goals['wall_ratio']:.2f} <= {WALL_GOAL} "
+        f"{'met' if goals['wall_ratio_met'] else 'NOT met'}; "
+        f"peak RSS {goals['peak_rss_mib']:.1f} MiB <= {RSS_GOAL_MIB:.0f} "
+        f"{'met' if goals['peak_rss_met'] else 'NOT met'}"
     )
 
 
