@@ -36,7 +36,14 @@ def _track(client: str) -> None:
     if client == "ours":
         import taskbadger
 
-        taskbadger.init(token=key, host=host, systems=[CelerySystemIntegration()])
+        # What the README recommends for many short tasks: the worker creates
+        # each task and sends its updates from a background thread.
+        taskbadger.init(
+            token=key,
+            host=host,
+            background=True,
+            systems=[CelerySystemIntegration(create_on_publish=False)],
+        )
         return
 
     # The official init() always aims at the hosted service and ignores

@@ -55,7 +55,7 @@ import celery
 from celery import signals
 from celery.result import AsyncResult, EagerResult
 
-from taskbadger import StatusEnum, create_task_safe, flush, update_task_safe
+from taskbadger import StatusEnum, _http, create_task_safe, flush, update_task_safe
 from taskbadger import Task as TaskbadgerTask
 from taskbadger._settings import get_settings, is_configured
 from taskbadger._tasks import current_parent, current_parent_id, queue_create_task
@@ -796,6 +796,14 @@ os.register_at_fork(after_in_child=_heartbeats.reset_after_fork)
 
 
 @_guarded
+def _on_worker_process_init(**_: Any) -> None:
+    # Setting up the process's HTTP client (TLS context, proxy settings) takes
+    # tens of milliseconds; paid as the process starts, not during its tasks.
+    if is_configured():
+        _http._clients.get()
+
+
+@_guarded
 def _on_worker_shutdown(**_: Any) -> None:
     # Pool processes leave through os._exit, which skips the SDK's exit hook.
     if not flush(SHUTDOWN_FLUSH_TIMEOUT):
@@ -811,6 +819,7 @@ def connect_signals() -> None:
         (signals.task_failure, _on_failure),
         (signals.task_postrun, _on_postrun),
         (signals.task_revoked, _on_revoked),
+        (signals.worker_process_init, _on_worker_process_init),
         (signals.worker_process_shutdown, _on_worker_shutdown),
         (signals.worker_shutdown, _on_worker_shutdown),
     ]

@@ -172,3 +172,20 @@ def tracked(worker: Any, api_server: APIServer) -> Iterator[APIServer]:
         yield api_server
     finally:
         _settings.reset_settings()
+
+
+@pytest.fixture
+def created_by_worker(worker: Any, api_server: APIServer) -> Iterator[APIServer]:
+    """The emptied server, with this process leaving task creation to the worker."""
+    from tests.celery import worker_app
+
+    api_server.reset()
+    integration = worker_app.tracking()
+    integration.create_on_publish = False
+    taskbadger.init(
+        token=api_server.project_key, host=api_server.url, systems=[integration]
+    )
+    try:
+        yield api_server
+    finally:
+        _settings.reset_settings()

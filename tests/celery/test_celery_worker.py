@@ -8,6 +8,7 @@ import pytest
 import redis
 from celery_helpers import statuses_sent, wait_for, wait_for_status
 
+from taskbadger._models import parse_datetime
 from taskbadger.testing import APIServer
 from tests.celery import worker_app
 
@@ -189,3 +190,29 @@ def test_heartbeats_keep_a_long_task_alive(tracked: APIServer, redis_url: str) -
         client.rpush(key, "go")
     assert result.get(timeout=RESULT_TIMEOUT) is True
     assert wait_for_status(tracked, result.id, "success")["stale_timeout"] == 1
+
+
+def test_failing_task_keeps_the_data_it_was_published_with(
+    tracked: APIServer,
+) -> None:
+    headers = {"taskbadger_track": True, "taskbadger_kwargs": {"data": {"dir": "/tmp"}}}
+    result = worker_app.fail.apply_async(("disk full",), headers=headers)
+
+    with pytest.raises(ValueError, match="disk full"):
+        result.get(timeout=RESULT_TIMEOUT)
+    task = wait_for_status(tracked, result.id, "error")
+    assert task["data"] == {"dir": "/tmp", "exception": "ValueError: disk full"}
+
+
+def test_task_records_when_it_started_and_ended(tracked: APIServer) -> None:
+    result = worker_app.add.delay(2, 2)
+    result.get(timeout=RESULT_TIMEOUT)
+
+    task = wait_for_status(tracked, result.id, "success")
+    started, ended = (
+        parse_datetime(task["start_time"]),
+        parse_datetime(task["end_time"]),
+    )
+    assert started is not None
+    assert ended is not None
+    assert started <= ended
