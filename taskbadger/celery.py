@@ -15,11 +15,16 @@ A tracked Celery task is followed through these events:
   at the same time as the next attempt, whose updates it would overwrite.
 - ``task_revoked``: ``cancelled``.
 
-With ``taskbadger.init(background=True)``, updates made while a task runs and
-its final status are queued and sent from a background thread, and each worker
-process sends what is left when it shuts down. Only the ``processing`` update
-waits for the API, since it brings back the task's data, which later updates
-merge into.
+With ``taskbadger.init(background=True)``, nothing in the worker waits for the
+API: the ``processing`` update, updates made while a task runs and its final
+status are queued and sent from background threads, and each worker process
+sends what is left when it shuts down. The worker does not fetch the task, so
+data it adds is merged into the task's data as the API has it when sent.
+
+With ``create_on_publish=False`` (an option of the integration and of tasks),
+publishing sends nothing and ``task_prerun`` creates the task; in background
+mode the creation is queued too, and what the run reports before it is sent
+merges into it, so a short task costs one request.
 
 Each handler logs its own failures and never raises, so a task runs and returns
 the same whether Task Badger answers, fails or is not configured at all.
