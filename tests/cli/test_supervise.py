@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -97,6 +98,32 @@ def pumped(spliced: int, copied: int) -> list[str]:
         f"Output to fd 1: {spliced} bytes spliced, {copied} bytes copied",
         "Output to fd 2: 0 bytes spliced, 0 bytes copied",
     ]
+
+
+class Collector:
+    """Reads a stream to its end in a thread.
+
+    A slow collector pauses after every 256 KiB, so a fast writer finds the
+    stream full.
+    """
+
+    def __init__(self, read: Callable[[int], bytes], *, slow: bool = False) -> None:
+        self.read = read
+        self.slow = slow
+        self.data = bytearray()
+        self.thread = threading.Thread(target=self._run)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while chunk := self.read(16 * 1024):
+            self.data += chunk
+            if self.slow and len(self.data) % (256 * 1024) < len(chunk):
+                time.sleep(0.01)
+
+    def all(self) -> bytes:
+        """Everything read, once the stream has ended."""
+        self.thread.join(30)
+        return bytes(self.data)
 
 
 def test_exit_code_of_the_child_is_kept() -> None:
@@ -392,6 +419,44 @@ def test_loud_output_into_dev_null_is_spliced_with_an_exact_tail(
 
     report, _ = capture(tmp_path, command, stdout=subprocess.DEVNULL)
 
+    assert report["stdout_tail"] == loud_tail(data)
+    assert report["pumps"] == pumped(len(data), 0)
+
+
+def test_loud_output_into_a_socket_is_spliced_unchanged_with_an_exact_tail(
+    tmp_path: Path,
+) -> None:
+    # A service's stdout under systemd is a socket to the journal.
+    data = loud_output(tmp_path / "loud")
+    command = [PYTHON, str(SCRIPTS / "write_slices.py"), str(tmp_path / "loud")]
+    ours, theirs = socket.socketpair()
+    received = Collector(ours.recv)
+
+    with theirs:
+        report, _ = capture(tmp_path, command, stdout=theirs.fileno())
+
+    assert received.all() == data
+    ours.close()
+    assert report["stdout_tail"] == loud_tail(data)
+    assert report["pumps"] == pumped(len(data), 0)
+
+
+def test_loud_output_into_a_non_blocking_pipe_is_spliced_unchanged(
+    tmp_path: Path,
+) -> None:
+    # Some programs leave a shared stdout non-blocking; a full pipe then says
+    # "try again" rather than waiting.
+    data = loud_output(tmp_path / "loud")
+    command = [PYTHON, str(SCRIPTS / "write_slices.py"), str(tmp_path / "loud")]
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    received = Collector(lambda size: os.read(read_end, size), slow=True)
+
+    report, _ = capture(tmp_path, command, stdout=write_end)
+    os.close(write_end)
+
+    assert received.all() == data
+    os.close(read_end)
     assert report["stdout_tail"] == loud_tail(data)
     assert report["pumps"] == pumped(len(data), 0)
 
