@@ -791,10 +791,11 @@ def _libc_tee() -> Callable[[int, int, int], int] | None:
     tee.restype = ctypes.c_ssize_t
 
     def call(source: int, target: int, length: int) -> int:
-        count = int(tee(source, target, length, 0))
-        if count < 0:
+        # Retried when a signal interrupts the wait, as Python does for os.read.
+        while (count := int(tee(source, target, length, 0))) < 0:
             number = ctypes.get_errno()
-            raise OSError(number, os.strerror(number))
+            if number != errno.EINTR:
+                raise OSError(number, os.strerror(number))
         return count
 
     return call
