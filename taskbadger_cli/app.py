@@ -135,11 +135,13 @@ def _usage_message(exc: TyperException) -> str:
     message = exc.format_message().strip().rstrip(".")
     # Typer's validation prefixes some messages with the validator's wording.
     message = message.replace("Value error, ", "")
+    if not message.endswith(("?", "!")):
+        message += "."
     ctx = getattr(exc, "ctx", None)
     command_path = getattr(ctx, "command_path", None)
     if command_path:
-        return f"{message}. See '{command_path} --help'."
-    return f"{message}."
+        return f"{message} See '{command_path} --help'."
+    return message
 
 
 def _close_stdout() -> None:

@@ -162,11 +162,20 @@ def read_config_file() -> ConfigFile:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return ConfigFile(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8"
+    except UnicodeDecodeError:
         raise UsageError(
-            f"Cannot read the config file {path}: {reason}. Fix its permissions "
-            "or set TASKBADGER_CONFIG to another file."
+            f"Cannot read the config file {path}: it is not UTF-8 text. Rewrite it "
+            "with 'taskbadger configure' or set TASKBADGER_CONFIG to another file."
+        ) from None
+    except IsADirectoryError:
+        raise UsageError(
+            f"Cannot read the config file {path}: it is a directory. Move it aside "
+            "or set TASKBADGER_CONFIG to a file."
+        ) from None
+    except OSError as exc:
+        raise UsageError(
+            f"Cannot read the config file {path}: {exc.strerror}. Fix its "
+            "permissions or set TASKBADGER_CONFIG to another file."
         ) from None
     try:
         document = tomllib.loads(text)

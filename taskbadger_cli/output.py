@@ -63,8 +63,8 @@ def describe_api_error(exc: taskbadger.TaskbadgerException) -> str:
     request = f"{exc.method} {exc.path} returned {exc.status_code}"
     if isinstance(exc, taskbadger.UnauthorizedError):
         return (
-            f"The API key was refused ({request}: {reason}). Check "
-            "TASKBADGER_API_KEY or run 'taskbadger configure'."
+            f"The API key was refused ({request}: {reason}). Check the key "
+            "'taskbadger info' shows, or run 'taskbadger configure'."
         )
     if isinstance(exc, taskbadger.NotFoundError):
         task_id = _task_id_in(exc.path)
@@ -72,6 +72,11 @@ def describe_api_error(exc: taskbadger.TaskbadgerException) -> str:
             return (
                 f"No task with id {task_id!r} ({request}: {reason}). Check the id "
                 "with 'taskbadger list'."
+            )
+        if "cursor" in reason.lower():
+            return (
+                f"The cursor is not valid ({request}: {reason}). Use the cursor "
+                "a previous 'taskbadger list' printed, or leave it out."
             )
         return (
             f"Not found ({request}: {reason}). Check the organization and "

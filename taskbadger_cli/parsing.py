@@ -19,7 +19,9 @@ def task_name(name: str) -> str:
     Raises:
         UsageError: The name is empty or over 255 characters.
     """
-    if not name or len(name) > MAX_NAME_LENGTH:
+    if not name:
+        raise UsageError("The task name is empty. Give a NAME of 1 to 255 characters.")
+    if len(name) > MAX_NAME_LENGTH:
         raise UsageError(
             f"The task name must be 1 to {MAX_NAME_LENGTH} characters; this one "
             f"has {len(name)}. Give a shorter NAME."

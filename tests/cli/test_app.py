@@ -74,6 +74,16 @@ def test_unknown_command_is_one_line_with_status_2() -> None:
     )
 
 
+def test_mistyped_command_suggests_the_right_one() -> None:
+    result = run_taskbadger("creat", "x")
+
+    assert (result.returncode, result.stderr) == (
+        2,
+        "taskbadger: error: No such command 'creat'. Did you mean 'create'? "
+        "See 'taskbadger --help'.\n",
+    )
+
+
 def test_unknown_option_names_the_command_to_get_help_for() -> None:
     result = run_taskbadger("get", "--bogus", "abc")
 

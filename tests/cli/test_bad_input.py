@@ -54,6 +54,10 @@ BAD_INPUT = {
         "The task name must be 1 to 255 characters; this one has 256. Give a "
         "shorter NAME.",
     ),
+    "empty name": (
+        ["create", ""],
+        "The task name is empty. Give a NAME of 1 to 255 characters.",
+    ),
     "new name too long": (
         ["update", "abc", "--name", "y" * 300],
         "The task name must be 1 to 255 characters; this one has 300. Give a "

@@ -243,7 +243,8 @@ def test_a_file_that_is_not_utf8_cannot_be_read(
         2,
         "",
         f"taskbadger: error: Cannot read the config file {config_file}: it is not "
-        "UTF-8. Fix its permissions or set TASKBADGER_CONFIG to another file.\n",
+        "UTF-8 text. Rewrite it with 'taskbadger configure' or set "
+        "TASKBADGER_CONFIG to another file.\n",
     )
 
 
@@ -256,8 +257,8 @@ def test_a_directory_in_place_of_the_file_cannot_be_read(
 
     assert (result.returncode, result.stderr) == (
         2,
-        f"taskbadger: error: Cannot read the config file {config_file}: Is a "
-        "directory. Fix its permissions or set TASKBADGER_CONFIG to another file.\n",
+        f"taskbadger: error: Cannot read the config file {config_file}: it is a "
+        "directory. Move it aside or set TASKBADGER_CONFIG to a file.\n",
     )
     assert taskbadger_server.request_count == 0
 

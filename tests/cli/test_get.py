@@ -119,5 +119,5 @@ def test_a_refused_key_exits_1_saying_what_to_check(
     assert result.returncode == 1
     assert result.stderr.startswith("taskbadger: error: The API key was refused (")
     assert result.stderr.endswith(
-        "Check TASKBADGER_API_KEY or run 'taskbadger configure'.\n"
+        "Check the key 'taskbadger info' shows, or run 'taskbadger configure'.\n"
     )

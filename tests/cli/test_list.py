@@ -108,3 +108,15 @@ def test_no_tasks_in_json_is_an_empty_array(
     result = taskbadger_cli("list", "--format", "json")
 
     assert result.stdout == "[]\n"
+
+
+def test_an_invalid_cursor_exits_1_saying_so(
+    taskbadger_server: APIServer, taskbadger_cli: RunCLI
+) -> None:
+    result = taskbadger_cli("list", "--cursor", "garbage")
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("taskbadger: error: The cursor is not valid (")
+    assert result.stderr.endswith(
+        "Use the cursor a previous 'taskbadger list' printed, or leave it out.\n"
+    )
