@@ -22,10 +22,10 @@ _taskbadger() {
             ;;
         configure)
             case "$prev" in
-                --host) return ;;
+                --host|--org|-o|--project|-p) return ;;
             esac
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--token-stdin --host -h --help" -- "$cur"))
+                COMPREPLY=($(compgen -W "--token-stdin --host --org -o --project -p -h --help" -- "$cur"))
             fi
             ;;
         info)

@@ -17,6 +17,8 @@ complete -c taskbadger -n 'not __fish_seen_subcommand_from configure info create
 
 complete -c taskbadger -n '__fish_seen_subcommand_from configure' -l token-stdin -d 'Read the API key from stdin instead of asking for it.'
 complete -c taskbadger -n '__fish_seen_subcommand_from configure' -l host -x -d 'The API\'s address, if not the default.'
+complete -c taskbadger -n '__fish_seen_subcommand_from configure' -s o -l org -x -d 'Organization slug (legacy keys only).'
+complete -c taskbadger -n '__fish_seen_subcommand_from configure' -s p -l project -x -d 'Project slug (legacy keys only).'
 complete -c taskbadger -n '__fish_seen_subcommand_from configure' -s h -l help -d 'Show this message and exit.'
 
 complete -c taskbadger -n '__fish_seen_subcommand_from info' -s h -l help -d 'Show this message and exit.'

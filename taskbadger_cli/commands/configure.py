@@ -47,6 +47,14 @@ def configure(
             "--host", metavar="URL", help="The API's address, if not the default."
         ),
     ] = None,
+    org: Annotated[
+        str | None,
+        typer.Option("--org", "-o", help="Organization slug (legacy keys only)."),
+    ] = None,
+    project: Annotated[
+        str | None,
+        typer.Option("--project", "-p", help="Project slug (legacy keys only)."),
+    ] = None,
 ) -> None:
     """Save the API key, and for a legacy key the organization and project.
 
@@ -60,7 +68,8 @@ def configure(
         raise UsageError(f"--host {host!r} is not a URL: give it as https://host.")
     token = _read_token(token_stdin)
     key = parse_project_key(token)
-    org, project = options.org, options.project
+    # The slugs are accepted before or after the command name alike.
+    org, project = org or options.org, project or options.project
     if key is None:
         org = org or _ask("Organization slug", token_stdin, "--org")
         project = project or _ask("Project slug", token_stdin, "--project")

@@ -77,6 +77,18 @@ def test_a_legacy_key_takes_the_organization_and_project_options(
     )
 
 
+def test_the_slug_options_also_work_after_the_command_name(config_file: Path) -> None:
+    result = run_taskbadger(
+        "configure", "--token-stdin", "--org", "acme", "-p", "jobs", input=LEGACY_KEY
+    )
+
+    assert result.returncode == 0
+    assert config_file.read_text() == (
+        f'[defaults]\norg = "acme"\nproject = "jobs"\n\n'
+        f'[auth]\ntoken = "{LEGACY_KEY}"\n'
+    )
+
+
 def test_a_legacy_key_from_stdin_without_slugs_is_refused(config_file: Path) -> None:
     result = run_taskbadger("configure", "--token-stdin", input=LEGACY_KEY)
 
