@@ -40,6 +40,10 @@ from taskbadger_cli.errors import UsageError
 # hangs longer than this is better reported than waited for.
 CLI_TIMEOUT = 10.0
 
+# Someone is waiting at the prompt: a flaky connection is worth a retry or two,
+# an outage is better reported within seconds than waited out.
+CLI_RETRY_BUDGET = 3.0
+
 # The hosted service; shown by `taskbadger info` when nothing else is set.
 DEFAULT_HOST = "https://taskbadger.net"
 
@@ -277,14 +281,14 @@ def configure_sdk(
     options: Options,
     *,
     timeout: float = CLI_TIMEOUT,
-    retry_budget: float | None = None,
+    retry_budget: float = CLI_RETRY_BUDGET,
 ) -> Config:
     """Initialises the SDK from the effective settings.
 
     Args:
         options: The global options given on the command line.
         timeout: Seconds to wait for each request.
-        retry_budget: Seconds to spend retrying; the SDK's default when None.
+        retry_budget: Seconds to spend, at most, retrying failed requests.
 
     Raises:
         UsageError: No API key is configured, or the settings are invalid.

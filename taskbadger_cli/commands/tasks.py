@@ -244,13 +244,24 @@ def update(
     if needs_current:
         current = taskbadger.get_task(chosen_id)
         if increment is not None:
-            fields["value"] = (current.value or 0) + increment
+            fields["value"] = _incremented(current, increment)
         if new_data and not replace_data:
             existing = current.data if isinstance(current.data, dict) else {}
             fields["data"] = {**existing, **new_data}
     task = taskbadger.update_task(chosen_id, **fields)
     if output_format is not None:
         _print(task, output_format)
+
+
+def _incremented(task: taskbadger.Task, increment: int) -> int:
+    """The task's value plus the increment, which must not go below zero."""
+    value = (task.value or 0) + increment
+    if value < 0:
+        raise UsageError(
+            f"--increment {increment} would take the value from {task.value or 0} "
+            "below 0. Give a smaller decrement, or set it with --value."
+        )
+    return value
 
 
 def _check_update(

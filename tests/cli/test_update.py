@@ -85,6 +85,27 @@ def test_increment_adds_to_the_current_value(
     assert last_patch(taskbadger_server) == {"value": 15}
 
 
+def test_a_negative_increment_may_lower_the_value(
+    taskbadger_server: APIServer, taskbadger_cli: RunCLI, task_id: str
+) -> None:
+    taskbadger_cli("update", task_id, "--increment", "-4")
+
+    assert last_patch(taskbadger_server) == {"value": 6}
+
+
+def test_an_increment_below_zero_exits_2_without_updating(
+    taskbadger_server: APIServer, taskbadger_cli: RunCLI, task_id: str
+) -> None:
+    result = taskbadger_cli("update", task_id, "--increment", "-100")
+
+    assert (result.returncode, result.stderr) == (
+        2,
+        "taskbadger: error: --increment -100 would take the value from 10 below 0. "
+        "Give a smaller decrement, or set it with --value.\n",
+    )
+    assert [r.method for r in taskbadger_server.requests].count("PATCH") == 0
+
+
 def test_every_field_option_is_sent(
     taskbadger_server: APIServer, taskbadger_cli: RunCLI, task_id: str
 ) -> None:
