@@ -113,6 +113,10 @@ def _announce(server: APIServer) -> None:
     """
     for name, value in server.environ().items():
         print(f"export {name}={shlex.quote(value)}")
+    # A comment, so the output can still be given to eval as it is.
+    print(
+        f"# the server runs as process {os.getpid()}; stop it with: kill {os.getpid()}"
+    )
     sys.stdout.flush()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())

@@ -29,6 +29,7 @@ class ServerProcess:
         )
         assert self.process.stdout is not None
         self.exports = [self.process.stdout.readline() for _ in range(4)]
+        self.stop_hint = self.process.stdout.readline()
         self.later_stdout = ""
         self.environ = dict(
             line.removeprefix("export ").strip().split("=", 1) for line in self.exports
@@ -70,6 +71,14 @@ def test_prints_the_exports(running: ServerProcess) -> None:
     ]
     assert running.environ["TASKBADGER_ORG"] == "acme"
     assert running.environ["TASKBADGER_PROJECT"] == "backups"
+
+
+def test_says_how_to_stop_it_in_a_comment(running: ServerProcess) -> None:
+    pid = running.process.pid
+
+    assert running.stop_hint == (
+        f"# the server runs as process {pid}; stop it with: kill {pid}\n"
+    )
 
 
 def test_prints_nothing_more_on_stdout(running: ServerProcess) -> None:
