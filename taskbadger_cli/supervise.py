@@ -664,14 +664,18 @@ class _Pump:
         if tee is None or os.isatty(self.target):
             return False
 
-        copy = _Duplicate(tee, self.tail)
+        try:
+            copy = _Duplicate(tee, self.tail)
+        except OSError as error:
+            logger.debug("Output cannot be spliced: %s", error)
+            return False
         try:
             while count := copy.take(fd):
-                moved, error = _splice_all(fd, self.target, count)
+                moved, failure = _splice_all(fd, self.target, count)
                 copy.keep_tail(moved)
                 self.spliced += moved
-                if error is not None:
-                    return self._splice_failed(error)
+                if failure is not None:
+                    return self._splice_failed(failure)
                 _gather(count)
         except OSError as error:
             logger.debug("Output cannot be spliced: %s", error)
