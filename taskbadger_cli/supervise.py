@@ -658,7 +658,7 @@ class _Pump:
         """Pass the output on inside the kernel; False if copying has to take over.
 
         Whenever this gives up, what it has not passed on is still in the child's
-        pipe and the tail holds exactly what it has, so copying can carry on.
+        pipe and the tail holds exactly what was passed on, so copying can carry on.
         """
         tee = _libc_tee()
         if tee is None or os.isatty(self.target):
