@@ -429,7 +429,7 @@ def _on_before_publish(
         return
     if not options.get("create_on_publish", True):
         # The worker creates the task; it needs to know where to nest it.
-        _set_header_option(headers, "parent", options.get("parent"))
+        _set_parent_header(headers, options.get("parent"))
         return
     args, kwargs = _message_arguments(body)
     fields = _create_fields(options, args, kwargs)
@@ -444,20 +444,20 @@ def _on_before_publish(
         return
     headers[TASK_ID_HEADER] = task.id
     # Saves the worker from fetching the task to learn where it nests.
-    _set_header_option(headers, "parent", task.parent)
+    _set_parent_header(headers, task.parent)
     if celery_id:
         _remember_created(celery_id, task.id)
 
 
-def _set_header_option(headers: dict[str, Any], option: str, value: str | None) -> None:
-    """Sets an option in the message's options header; None sets the current parent."""
-    value = value or current_parent_id()
-    if value is None:
+def _set_parent_header(headers: dict[str, Any], parent: str | None) -> None:
+    """Puts the task's parent, by default the current one, in the options header."""
+    parent = parent or current_parent_id()
+    if parent is None:
         return
     carried = headers.get(KWARGS_HEADER)
     headers[KWARGS_HEADER] = {
         **(carried if isinstance(carried, Mapping) else {}),
-        option: value,
+        "parent": parent,
     }
 
 
@@ -609,7 +609,9 @@ def _create_running(
     created_fields = {**_create_fields(options, args, kwargs), **fields}
     name = options.get("name") or task.name
     queue = delivery_info.get("routing_key")
-    if _background():
+    # An eager run's caller reads result.taskbadger_task_id as soon as the run
+    # returns, so its task is created at once.
+    if _background() and not getattr(request, "is_eager", False):
         try:
             # Sent with the run's later updates, often as one request; the
             # start time says when it really started.

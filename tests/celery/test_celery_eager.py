@@ -203,3 +203,20 @@ def test_monitor_id_is_sent_when_the_task_is_created(server: APIServer) -> None:
 
     create = next(r for r in server.requests if r.method == "POST")
     assert create.headers["x-taskbadger-monitor"] == "mon-nightly"
+
+
+def test_eager_task_in_background_mode_knows_its_task_at_once(
+    taskbadger_server: APIServer,
+) -> None:
+    taskbadger.init(
+        token=taskbadger_server.project_key,
+        host=taskbadger_server.url,
+        systems=[CelerySystemIntegration(create_on_publish=False)],
+        background=True,
+    )
+
+    result = report.delay()
+
+    assert result.get() == result.taskbadger_task_id
+    assert taskbadger.flush()
+    assert taskbadger_server.task(result.taskbadger_task_id)["status"] == "success"

@@ -24,7 +24,9 @@ def test_publishing_sends_nothing_and_the_worker_creates_the_task(
     assert result.get(timeout=RESULT_TIMEOUT) == 5
     task = wait_for_status(created_by_worker, result.id, "success")
     assert (task["name"], task["queue"]) == ("demo.add", "celery")
-    assert all(r.body.get("status") != "pending" for r in created_by_worker.requests)
+    # One creation, by the worker: already finished if the run beat the queue.
+    creations = [r.body for r in created_by_worker.requests if r.method == "POST"]
+    assert [body["status"] for body in creations] in (["processing"], ["success"])
 
 
 def test_worker_created_task_records_when_it_started_and_ended(
