@@ -94,10 +94,10 @@ _taskbadger() {
                 return
             fi
             case "$prev" in
-                --timeout|--kill-after|--capture-limit|--progress-pattern|--update-frequency|--data|--tag|--value-max|--max-runtime|--stale-timeout|--monitor-id) return ;;
+                --timeout|--kill-after|--capture-limit|--progress-pattern|--update-frequency|--data|-d|--tag|-t|--value-max|--max-runtime|--stale-timeout|--monitor-id) return ;;
             esac
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--shell --timeout --kill-after --capture-output --capture-limit --progress-pattern --update-frequency --no-record-command --data --tag --value-max --max-runtime --stale-timeout --monitor-id --quiet -q -h --help" -- "$cur"))
+                COMPREPLY=($(compgen -W "--shell --timeout --kill-after --capture-output --capture-limit --progress-pattern --update-frequency --no-record-command --data -d --tag -t --value-max --max-runtime --stale-timeout --monitor-id --quiet -q -h --help" -- "$cur"))
             fi
             ;;
     esac

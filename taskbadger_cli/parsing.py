@@ -10,6 +10,8 @@ from typing import Any
 from taskbadger_cli.errors import UsageError
 
 MAX_NAME_LENGTH = 255
+TAG_VALUE_LENGTHS = range(2, 256)
+"""Lengths the API accepts for a tag value."""
 ENV_TASK_ID = "TASKBADGER_TASK_ID"
 
 
@@ -61,6 +63,21 @@ def pairs(option: str, items: Sequence[str] | None) -> dict[str, str] | None:
                 f"{option} environment=production."
             )
         parsed[key.strip()] = value
+    return parsed
+
+
+def tags(items: Sequence[str] | None) -> dict[str, str] | None:
+    """Reads repeated ``--tag namespace=value`` options; None when none were given.
+
+    Raises:
+        UsageError: An item is not ``key=value``, or a value is too short or long.
+    """
+    parsed = pairs("--tag", items)
+    for key, value in (parsed or {}).items():
+        if len(value) not in TAG_VALUE_LENGTHS:
+            raise UsageError(
+                f"--tag {key}: the value must be 2 to 255 characters, not {value!r}."
+            )
     return parsed
 
 

@@ -23,9 +23,16 @@ from typing import Annotated, Any, Generic, TypeVar
 import typer
 
 import taskbadger
-from taskbadger_cli import output
+from taskbadger_cli import output, parsing
 from taskbadger_cli.config import Options, configure_sdk
 from taskbadger_cli.errors import CLIError, UsageError
+from taskbadger_cli.options import (
+    DataOption,
+    MaxRuntimeOption,
+    MonitorIdOption,
+    TagOption,
+    ValueMaxOption,
+)
 from taskbadger_cli.supervise import (
     DEFAULT_CAPTURE_LIMIT,
     DEFAULT_KILL_AFTER,
@@ -68,12 +75,9 @@ STALE_INTERVALS = 3
 MAX_HEARTBEAT_FAILURES = 3
 """Failed heartbeats in a row after which no more are sent for this run."""
 
-MAX_NAME_LENGTH = 255
 MAX_CAPTURE_LIMIT = 1024 * 1024
 """Bytes per stream; task data is not the place for whole logs."""
 
-TAG_VALUE_LENGTHS = range(2, 256)
-"""Lengths the API accepts for a tag value."""
 
 logger = logging.getLogger(__name__)
 
@@ -85,21 +89,37 @@ def register(app: typer.Typer) -> None:
 
 def run(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The task's name.", show_default=False)],
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME",
+            help="The task's name, 1 to 255 characters.",
+            show_default=False,
+        ),
+    ],
     command: Annotated[
         list[str] | None,
-        typer.Argument(help="The command and its arguments, after '--'."),
+        typer.Argument(
+            metavar="[COMMAND]...", help="The command and its arguments, after '--'."
+        ),
     ] = None,
     shell: Annotated[
         bool, typer.Option("--shell", help="Run the command through 'sh -c'.")
     ] = False,
     timeout: Annotated[
         float | None,
-        typer.Option(help="Seconds after which the command is stopped (exit 124)."),
+        typer.Option(
+            metavar="SECONDS",
+            help="Seconds after which the command is stopped (exit 124).",
+        ),
     ] = None,
     kill_after: Annotated[
         float,
-        typer.Option(min=0, help="Seconds from SIGTERM to SIGKILL when stopping it."),
+        typer.Option(
+            min=0,
+            metavar="SECONDS",
+            help="Seconds from SIGTERM to SIGKILL when stopping it.",
+        ),
     ] = DEFAULT_KILL_AFTER,
     capture_output: Annotated[
         bool,
@@ -111,12 +131,16 @@ def run(
     capture_limit: Annotated[
         int,
         typer.Option(
-            min=1, max=MAX_CAPTURE_LIMIT, help="Bytes of each stream to store."
+            min=1,
+            max=MAX_CAPTURE_LIMIT,
+            metavar="BYTES",
+            help="Bytes of each stream to store.",
         ),
     ] = DEFAULT_CAPTURE_LIMIT,
     progress_pattern: Annotated[
         str | None,
         typer.Option(
+            metavar="REGEX",
             help="Regular expression finding progress in output lines; its group "
             "is a number or a percentage.",
             show_default=False,
@@ -125,47 +149,33 @@ def run(
     update_frequency: Annotated[
         int,
         typer.Option(
+            metavar="SECONDS",
             help=f"Seconds between heartbeats while the command runs, "
             f"{MIN_UPDATE_FREQUENCY} to {MAX_UPDATE_FREQUENCY}.",
         ),
     ] = DEFAULT_UPDATE_FREQUENCY,
-    record_command: Annotated[
+    no_record_command: Annotated[
         bool,
         typer.Option(
-            " /--no-record-command",
+            "--no-record-command",
             help="Keep the command line out of the task data.",
-            show_default=False,
         ),
-    ] = True,
-    data: Annotated[
-        list[str] | None,
-        typer.Option("--data", help="Custom data as KEY=VALUE; repeatable."),
-    ] = None,
-    tag: Annotated[
-        list[str] | None,
-        typer.Option("--tag", help="A tag as NAMESPACE=VALUE; repeatable."),
-    ] = None,
-    value_max: Annotated[
-        int | None,
-        typer.Option(min=0, help="The value at which the task is done."),
-    ] = None,
-    max_runtime: Annotated[
-        int | None,
-        typer.Option(min=1, help="Seconds the task may run before it counts failed."),
-    ] = None,
+    ] = False,
+    data: DataOption = None,
+    tag: TagOption = None,
+    value_max: ValueMaxOption = None,
+    max_runtime: MaxRuntimeOption = None,
     stale_timeout: Annotated[
         int | None,
         typer.Option(
             min=1,
+            metavar="SECONDS",
             help="Seconds without a heartbeat before the task counts as stale "
             f"(by default {STALE_INTERVALS} x --update-frequency).",
             show_default=False,
         ),
     ] = None,
-    monitor_id: Annotated[
-        str | None,
-        typer.Option(help="The monitor the task reports to.", show_default=False),
-    ] = None,
+    monitor_id: MonitorIdOption = None,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help="Do not print the task's URL."),
@@ -181,13 +191,13 @@ def run(
     Example: taskbadger run nightly-backup --timeout 3600 -- ./backup.sh --full
     """
     plan = RunPlan(
-        name=_check_name(name),
+        name=parsing.task_name(name),
         argv=_check_command(command),
         shell=shell,
-        record_command=record_command,
+        record_command=not no_record_command,
         fields=TaskFields(
-            data=_parse_pairs("--data", data),
-            tags=_check_tags(_parse_pairs("--tag", tag)),
+            data=parsing.pairs("--data", data) or {},
+            tags=parsing.tags(tag) or {},
             value_max=value_max,
             max_runtime=max_runtime,
             stale_timeout=stale_timeout or STALE_INTERVALS * update_frequency,
@@ -469,12 +479,6 @@ def _describe(exc: BaseException) -> str:
     return f"unexpected error: {exc!r}."
 
 
-def _check_name(name: str) -> str:
-    if not 1 <= len(name) <= MAX_NAME_LENGTH:
-        raise UsageError(f"The task name must be 1 to {MAX_NAME_LENGTH} characters.")
-    return name
-
-
 def _check_command(command: list[str] | None) -> list[str]:
     if not command:
         raise UsageError(
@@ -494,26 +498,6 @@ def _check_update_frequency(seconds: int) -> None:
             f"--update-frequency must be {MIN_UPDATE_FREQUENCY} to "
             f"{MAX_UPDATE_FREQUENCY} seconds, not {seconds}."
         )
-
-
-def _parse_pairs(option: str, pairs: list[str] | None) -> dict[str, str]:
-    """``KEY=VALUE`` strings as a dict; a later key wins."""
-    parsed: dict[str, str] = {}
-    for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"{option} takes KEY=VALUE, not {pair!r}.")
-        parsed[key.strip()] = value
-    return parsed
-
-
-def _check_tags(tags: dict[str, str]) -> dict[str, str]:
-    for key, value in tags.items():
-        if len(value) not in TAG_VALUE_LENGTHS:
-            raise UsageError(
-                f"--tag {key}: the value must be 2 to 255 characters, not {value!r}."
-            )
-    return tags
 
 
 def _compile_progress(pattern: str | None) -> re.Pattern[str] | None:

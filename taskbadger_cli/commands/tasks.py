@@ -10,82 +10,26 @@ import taskbadger
 from taskbadger_cli import output, parsing
 from taskbadger_cli.config import configure_sdk
 from taskbadger_cli.errors import UsageError
+from taskbadger_cli.options import (
+    DataJsonOption,
+    DataOption,
+    ExternalIdOption,
+    MaxRuntimeOption,
+    MonitorIdOption,
+    NameOption,
+    ParentOption,
+    QueueOption,
+    StaleTimeoutOption,
+    StatusOption,
+    TagOption,
+    ValueMaxOption,
+    ValueOption,
+)
 from taskbadger_cli.output import Format
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 1000
 
-NameOption = Annotated[
-    str | None, typer.Option("--name", metavar="NAME", help="A new name for the task.")
-]
-StatusOption = Annotated[
-    taskbadger.StatusEnum | None,
-    typer.Option(
-        "--status",
-        "-s",
-        metavar="STATUS",
-        help="The task's status: pending, pre_processing, processing, "
-        "post_processing, success, error, cancelled or stale.",
-        show_default=False,
-    ),
-]
-ValueOption = Annotated[
-    int | None, typer.Option("--value", min=0, metavar="N", help="The progress value.")
-]
-ValueMaxOption = Annotated[
-    int | None,
-    typer.Option(
-        "--value-max",
-        min=0,
-        metavar="N",
-        help="The value at which the task is done (100).",
-    ),
-]
-DataOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--data",
-        "-d",
-        metavar="KEY=VALUE",
-        help="A data entry, as a string; repeat for more.",
-    ),
-]
-DataJsonOption = Annotated[
-    str | None,
-    typer.Option("--data-json", metavar="JSON", help="Data as a JSON object."),
-]
-TagOption = Annotated[
-    list[str] | None,
-    typer.Option("--tag", "-t", metavar="KEY=VALUE", help="A tag; repeat for more."),
-]
-QueueOption = Annotated[
-    str | None,
-    typer.Option("--queue", metavar="NAME", help="The queue the task came from."),
-]
-ExternalIdOption = Annotated[
-    str | None,
-    typer.Option(
-        "--external-id", metavar="ID", help="The task's id in the system that runs it."
-    ),
-]
-MaxRuntimeOption = Annotated[
-    int | None,
-    typer.Option(
-        "--max-runtime",
-        min=1,
-        metavar="SECONDS",
-        help="Seconds the task may run before it counts as failed.",
-    ),
-]
-StaleTimeoutOption = Annotated[
-    int | None,
-    typer.Option(
-        "--stale-timeout",
-        min=1,
-        metavar="SECONDS",
-        help="Seconds without an update before the task counts as stale.",
-    ),
-]
 FormatOption = Annotated[
     Format,
     typer.Option(
@@ -115,18 +59,10 @@ def create(
     data: DataOption = None,
     data_json: DataJsonOption = None,
     tag: TagOption = None,
-    monitor_id: Annotated[
-        str | None,
-        typer.Option(
-            "--monitor-id", metavar="ID", help="The monitor the task belongs to."
-        ),
-    ] = None,
+    monitor_id: MonitorIdOption = None,
     queue: QueueOption = None,
     external_id: ExternalIdOption = None,
-    parent: Annotated[
-        str | None,
-        typer.Option("--parent", metavar="ID", help="The id of the parent task."),
-    ] = None,
+    parent: ParentOption = None,
     max_runtime: MaxRuntimeOption = None,
     stale_timeout: StaleTimeoutOption = None,
     quiet: Annotated[
@@ -140,7 +76,7 @@ def create(
     """
     parsing.task_name(name)
     task_data = parsing.task_data(data, data_json)
-    tags = parsing.pairs("--tag", tag)
+    tags = parsing.tags(tag)
     configure_sdk(ctx.obj)
 
     task = taskbadger.create_task(
@@ -218,7 +154,7 @@ def update(
     if name is not None:
         parsing.task_name(name)
     new_data = parsing.task_data(data, data_json)
-    tags = parsing.pairs("--tag", tag)
+    tags = parsing.tags(tag)
     _check_update(value, increment, new_data, replace_data)
     fields: dict[str, Any] = {
         "name": name,

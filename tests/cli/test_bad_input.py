@@ -54,6 +54,10 @@ BAD_INPUT = {
         "The task name must be 1 to 255 characters; this one has 256. Give a "
         "shorter NAME.",
     ),
+    "tag value too short": (
+        ["create", "x", "--tag", "env=x"],
+        "--tag env: the value must be 2 to 255 characters, not 'x'.",
+    ),
     "empty name": (
         ["create", ""],
         "The task name is empty. Give a NAME of 1 to 255 characters.",

@@ -119,8 +119,8 @@ def test_markup_in_a_name_is_printed_as_it_is(
 def test_a_refused_field_exits_1_with_the_servers_reason(
     taskbadger_server: APIServer, taskbadger_cli: RunCLI
 ) -> None:
-    result = taskbadger_cli("create", "bad-tag", "--tag", "env=x")
+    result = taskbadger_cli("create", "orphan", "--parent", "no-such-task")
 
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.startswith("taskbadger: error: The API rejected the request: ")
-    assert "tags" in result.stderr
+    assert "parent" in result.stderr

@@ -463,7 +463,8 @@ def test_monitor_id_is_sent_when_creating(taskbadger_server: APIServer) -> None:
         ),
         (
             ["job", "--data", "oops", "--", "true"],
-            "--data takes KEY=VALUE, not 'oops'.",
+            "--data 'oops' is not key=value. Write it as, for example, "
+            "--data environment=production.",
         ),
         (
             ["job", "--update-frequency", "4", "--", "true"],
