@@ -79,9 +79,10 @@ _MERGED_FIELDS = frozenset({"data", "tags"})
 class PendingCreation:
     """A task whose creation is queued: its id is known once it is sent."""
 
-    __slots__ = ("_done", "error", "payload")
+    __slots__ = ("_done", "_queue", "error", "payload")
 
-    def __init__(self) -> None:
+    def __init__(self, queue: BackgroundDelivery) -> None:
+        self._queue = queue
         self._done = threading.Event()
         self.payload: dict[str, Any] | None = None
         self.error: Exception | None = None
@@ -103,7 +104,7 @@ class PendingCreation:
                 created within ``timeout`` seconds.
         """
         if not self._done.is_set():
-            _delivery.hurry(lambda: self._done.wait(timeout))
+            self._queue.hurry(lambda: self._done.wait(timeout))
         if self.payload is not None:
             return str(self.payload["id"])
         if self.error is not None:
@@ -283,7 +284,7 @@ class BackgroundDelivery:
         Returns:
             The pending creation, or None when the queue was full.
         """
-        creation = PendingCreation()
+        creation = PendingCreation(self)
         update = _Update(settings, body, create_headers=headers)
         with self._condition:
             accepted = self._add(creation, update)
