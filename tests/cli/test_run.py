@@ -8,12 +8,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cli_runner import TASKBADGER
+from processes import is_gone, wait_for
 
 from taskbadger.testing import APIServer
 from taskbadger_cli.commands.run import MAX_ADDED_SECONDS
@@ -44,24 +44,6 @@ def start(*args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [TASKBADGER, "run", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Wait until `condition` holds, failing the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout} s")
-        time.sleep(0.01)
-
-
-def is_gone(pid: int) -> bool:
-    """Whether a process no longer runs (gone, or a zombie waiting to be reaped)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_bytes()
-    except FileNotFoundError:
-        return True
-    return stat.rsplit(b")", 1)[1].split()[0] == b"Z"
 
 
 def only_task(server: APIServer) -> dict[str, Any]:

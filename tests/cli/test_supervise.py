@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
+from processes import is_gone
 
 from taskbadger_cli.supervise import (
     OutputTail,
@@ -33,24 +34,6 @@ LOUD_SIZE = 3 * 1024 * 1024
 
 TAIL_LIMIT = 5
 """Bytes kept of the loud output: a cut in the middle of its last character."""
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Wait until `condition` holds, failing the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout} s")
-        time.sleep(0.01)
-
-
-def is_gone(pid: int) -> bool:
-    """Whether a process no longer runs (gone, or a zombie waiting to be reaped)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_bytes()
-    except FileNotFoundError:
-        return True
-    return stat.rsplit(b")", 1)[1].split()[0] == b"Z"
 
 
 def loud_output(path: Path) -> bytes:
