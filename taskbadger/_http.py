@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import functools
 import logging
 import os
 import random
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -104,7 +106,22 @@ _session_client: ContextVar[tuple[httpx.Client, int] | None] = ContextVar(
 
 
 def _new_client() -> httpx.Client:
-    return httpx.Client(headers={"User-Agent": USER_AGENT}, follow_redirects=False)
+    return httpx.Client(
+        headers={"User-Agent": USER_AGENT},
+        follow_redirects=False,
+        verify=_tls_context(),
+    )
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """The certificate store, loaded once per process.
+
+    Loading it takes tens of milliseconds, and httpx would otherwise load it again
+    for every client and every proxy it routes through: on each ``Session`` and
+    each start of the command line.
+    """
+    return httpx.create_ssl_context()
 
 
 class Session:
