@@ -9,7 +9,6 @@ Example:
 
 import logging
 
-from taskbadger import _httpx  # noqa: F401  (first: loads httpx without its CLI)
 from taskbadger._delivery import flush
 from taskbadger._exceptions import (
     APIError,

@@ -8,22 +8,19 @@ the caller: :func:`_map_transport_errors` turns each into a
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import functools
 import logging
 import os
 import random
-import ssl
 import threading
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar, Token
 from datetime import UTC
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
+from taskbadger import _httpx
 from taskbadger._exceptions import (
     APIError,
     NotFoundError,
@@ -36,6 +33,11 @@ from taskbadger._exceptions import (
     parse_error_body,
 )
 from taskbadger._settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    import ssl
+
+    import httpx
 
 __all__ = ["Session", "request"]
 
@@ -106,11 +108,12 @@ _session_client: ContextVar[tuple[httpx.Client, int] | None] = ContextVar(
 
 
 def _new_client() -> httpx.Client:
-    return httpx.Client(
+    client: httpx.Client = _httpx.load().Client(
         headers={"User-Agent": USER_AGENT},
         follow_redirects=False,
         verify=_tls_context(),
     )
+    return client
 
 
 @functools.cache
@@ -121,7 +124,8 @@ def _tls_context() -> ssl.SSLContext:
     for every client and every proxy it routes through: on each ``Session`` and
     each start of the command line.
     """
-    return httpx.create_ssl_context()
+    context: ssl.SSLContext = _httpx.load().create_ssl_context()
+    return context
 
 
 class Session:
@@ -256,6 +260,7 @@ def _send(
 @contextlib.contextmanager
 def _map_transport_errors(method: str, url: str) -> Iterator[None]:
     """Turns httpx's errors into the SDK's; says whether the request was sent."""
+    httpx = _httpx.load()
     target = f"{method} {httpx.URL(url).copy_with(query=None)}"
     try:
         yield
@@ -338,8 +343,12 @@ def parse_retry_after(value: str | None) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+
+    # Slow to import and rarely needed: only for a Retry-After given as a date.
+    from email.utils import parsedate_to_datetime
+
     try:
-        when = email.utils.parsedate_to_datetime(value)
+        when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
