@@ -248,8 +248,8 @@ def _send(
     headers: dict[str, str],
     timeout: float,
 ) -> httpx.Response:
-    client = _current_client()
     with _map_transport_errors(method, url):
+        client = _current_client()
         response = client.request(
             method, url, json=json, params=params, headers=headers, timeout=timeout
         )
@@ -261,7 +261,8 @@ def _send(
 def _map_transport_errors(method: str, url: str) -> Iterator[None]:
     """Turns httpx's errors into the SDK's; says whether the request was sent."""
     httpx = _httpx.load()
-    target = f"{method} {httpx.URL(url).copy_with(query=None)}"
+    # Named without its query string, and without parsing: the URL may be bad.
+    target = f"{method} {url.partition('?')[0]}"
     try:
         yield
     except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:

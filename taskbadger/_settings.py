@@ -168,11 +168,15 @@ def _build_settings(
     token = (token or os.environ.get(ENV_TOKEN) or "").strip()
     if not token:
         raise ConfigurationError(f"No API key was given: {_HOW_TO_CONFIGURE}.")
-    if not token.isprintable() or any(char.isspace() for char in token):
+    if (
+        not token.isascii()
+        or not token.isprintable()
+        or any(char.isspace() for char in token)
+    ):
         # httpx would refuse the header and quote the whole of it in its error.
         raise ConfigurationError(
-            "The API key contains spaces or control characters: copy it again "
-            "from the project settings."
+            "The API key contains spaces, control or non-ASCII characters: copy it "
+            "again from the project settings."
         )
 
     organization_slug = organization_slug or os.environ.get(ENV_ORG) or None

@@ -83,6 +83,24 @@ def test_token_with_inner_whitespace_is_refused() -> None:
 
 
 @pytest.mark.usefixtures("clean_env")
+def test_token_with_non_ascii_characters_is_refused_without_quoting_it() -> None:
+    with pytest.raises(taskbadger.ConfigurationError, match="non-ASCII") as caught:
+        taskbadger.init(
+            token="sécret-TOKEN-123", organization_slug="o", project_slug="p"
+        )
+
+    assert "TOKEN-123" not in str(caught.value)
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_a_malformed_host_fails_as_a_connection_error() -> None:
+    taskbadger.init(token=project_key("a", "b", "c"), host="http://[::1")
+
+    with pytest.raises(taskbadger.TaskbadgerConnectionError, match="not a usable URL"):
+        taskbadger.Task.create("never-sent")
+
+
+@pytest.mark.usefixtures("clean_env")
 def test_host_that_is_not_a_url_is_refused() -> None:
     with pytest.raises(taskbadger.ConfigurationError, match="https://"):
         taskbadger.init(token=project_key("a", "b", "c"), host="taskbadger.net")
