@@ -240,17 +240,19 @@ def load_config(options: Options) -> Config:
         if key
         else (UNSET, UNSET)
     )
+    # A project key names its own organization and project; the file's defaults
+    # are for legacy keys, which carry neither.
     org = _first(
         Setting(options.org, Source.OPTION, "--org"),
         _env(ENV_ORG),
-        Setting(file.org, Source.FILE, where),
         from_key[0],
+        Setting(file.org, Source.FILE, where),
     )
     project = _first(
         Setting(options.project, Source.OPTION, "--project"),
         _env(ENV_PROJECT),
-        Setting(file.project, Source.FILE, where),
         from_key[1],
+        Setting(file.project, Source.FILE, where),
     )
     host = _first(
         _env(ENV_HOST),

@@ -102,6 +102,22 @@ def test_the_file_is_used_when_nothing_else_is_set(
     )
 
 
+def test_a_project_key_in_the_environment_wins_over_the_files_slugs(
+    taskbadger_server: APIServer, config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("TASKBADGER_ORG", "TASKBADGER_PROJECT"):
+        monkeypatch.delenv(name)
+    config_file.write_text(
+        '[defaults]\norg = "oldorg"\nproject = "oldproj"\n\n'
+        '[auth]\ntoken = "legacy-token"\n'
+    )
+
+    result = run_taskbadger("create", "keyed", "-q")
+
+    assert result.returncode == 0, result.stderr
+    assert taskbadger_server.requests[-1].path == "/api/acme/backups/tasks/"
+
+
 def test_the_option_wins_in_the_request_path(taskbadger_server: APIServer) -> None:
     result = run_taskbadger("--org", "elsewhere", "get", "abc")
 
