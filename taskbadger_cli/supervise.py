@@ -268,6 +268,7 @@ def supervise(
     progress_pattern: re.Pattern[str] | None = None,
     heartbeat: Callable[[Snapshot], object] | None = None,
     interval: float = 60.0,
+    pending_signals: list[int] | None = None,
 ) -> Outcome:
     """Run a command to its end and report how it ended.
 
@@ -288,6 +289,10 @@ def supervise(
         heartbeat: Called every `interval` seconds with a `Snapshot`, in a worker
             thread; a beat is skipped while the previous one is still running.
         interval: Seconds between heartbeats.
+        pending_signals: Signals the caller received and has not acted on; they
+            are passed on to the child as soon as it starts. The list is used as
+            it is, so signals the caller adds until this call's own handlers take
+            over are passed on too.
 
     Returns:
         The outcome, including the exit status the caller should exit with.
@@ -302,6 +307,7 @@ def supervise(
         progress=ProgressMatcher(progress_pattern) if progress_pattern else None,
         heartbeat=heartbeat,
         interval=interval,
+        pending_signals=pending_signals,
     )
     with run.handling_signals():
         return run.run(command, child_env, piped=piped)
@@ -319,6 +325,7 @@ class _Supervisor:
         progress: ProgressMatcher | None,
         heartbeat: Callable[[Snapshot], object] | None,
         interval: float,
+        pending_signals: list[int] | None = None,
     ) -> None:
         self.timeout = timeout
         self.kill_after = kill_after
@@ -329,7 +336,7 @@ class _Supervisor:
 
         self.selector = selectors.DefaultSelector()
         self.process: subprocess.Popen[bytes] | None = None
-        self.pending_signals: list[int] = []
+        self.pending_signals = pending_signals if pending_signals is not None else []
         self.pumps: list[_Pump] = []
         self.stdout_tail = OutputTail(capture_limit)
         self.stderr_tail = OutputTail(capture_limit)
@@ -378,8 +385,7 @@ class _Supervisor:
         except OSError as error:
             return self._failed_start(command[0], error, started_at)
 
-        for sig in self.pending_signals:
-            self._signal_group(sig)
+        self._replay_pending_signals()
         self._watch()
 
         if self.beat is not None:
@@ -540,6 +546,17 @@ class _Supervisor:
             self.pending_signals.append(signum)
             return
         self._signal_group(signum)
+        if self.kill_at is None:
+            self.kill_at = time.monotonic() + self.kill_after
+
+    def _replay_pending_signals(self) -> None:
+        """Pass on the signals that came before the child, with the SIGKILL clock."""
+        if not self.pending_signals:
+            return
+
+        self.forwarded = self.forwarded or self.pending_signals[0]
+        for sig in self.pending_signals:
+            self._signal_group(sig)
         if self.kill_at is None:
             self.kill_at = time.monotonic() + self.kill_after
 

@@ -13,11 +13,14 @@ import contextlib
 import logging
 import re
 import shlex
+import signal
 import socket
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import FrameType
 from typing import Annotated, Any, Generic, TypeVar
 
 import typer
@@ -38,6 +41,7 @@ from taskbadger_cli.supervise import (
     DEFAULT_KILL_AFTER,
     EXIT_NOT_EXECUTABLE,
     EXIT_NOT_FOUND,
+    FORWARDED_SIGNALS,
     HEARTBEAT_GRACE,
     Outcome,
     Snapshot,
@@ -208,24 +212,32 @@ def run(
     _check_timeout(timeout)
     _check_update_frequency(update_frequency)
 
-    tracker = Tracker(ctx.obj, quiet=quiet)
-    tracker.start(plan)
-    outcome = supervise(
-        plan.argv,
-        shell=shell,
-        env=tracker.environment(),
-        timeout=timeout,
-        kill_after=kill_after,
-        capture_output=capture_output,
-        capture_limit=capture_limit,
-        progress_pattern=pattern,
-        heartbeat=tracker.heartbeat,
-        interval=update_frequency,
-    )
-    never_started = outcome.exit_code in (EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND)
-    if never_started and outcome.return_code is None:
-        output.error(f"{outcome.reason}. Check the command after '--'.")
-    tracker.finish(outcome)
+    signals = Signals()
+    with signals.held():
+        tracker = Tracker(ctx.obj, quiet=quiet, signals=signals)
+        tracker.start(plan)
+        if signals.received:
+            raise typer.Exit(tracker.cancel(signals.received[0]))
+
+        outcome = supervise(
+            plan.argv,
+            shell=shell,
+            env=tracker.environment(),
+            timeout=timeout,
+            kill_after=kill_after,
+            capture_output=capture_output,
+            capture_limit=capture_limit,
+            progress_pattern=pattern,
+            heartbeat=tracker.heartbeat,
+            interval=update_frequency,
+            pending_signals=signals.received,
+        )
+        never_started = outcome.exit_code in (EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND)
+        if never_started and outcome.return_code is None:
+            output.error(f"{outcome.reason}. Check the command after '--'.")
+        # A signal from here on waits until the outcome is recorded, and the
+        # command's status still wins.
+        tracker.finish(outcome)
     raise typer.Exit(outcome.exit_code)
 
 
@@ -259,12 +271,63 @@ class RunPlan:
         return shlex.join(self.argv)
 
 
+class Interrupted(BaseException):
+    """A signal to end the run came while waiting for the task to be created."""
+
+
+class Signals:
+    """The signals that end jobs, noted rather than obeyed while a run lasts.
+
+    Without this, a signal during the creation of the task or the recording of
+    its outcome would end the wrapper at once, leaving the task 'processing'.
+    """
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self.interrupting = False
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Note the signals instead of dying of them, for the length of a run."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        previous = {sig: signal.signal(sig, self._note) for sig in FORWARDED_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    @contextlib.contextmanager
+    def interrupting_wait(self) -> Iterator[None]:
+        """Raise Interrupted when a signal comes (or came) during the block."""
+        if self.received:
+            raise Interrupted
+        self.interrupting = True
+        try:
+            yield
+        finally:
+            self.interrupting = False
+
+    def _note(self, signum: int, frame: FrameType | None) -> None:
+        self.received.append(signum)
+        if self.interrupting:
+            self.interrupting = False
+            raise Interrupted
+
+
 class Tracker:
     """Reports one run to Task Badger without ever getting in the command's way."""
 
-    def __init__(self, options: Options, *, quiet: bool) -> None:
+    def __init__(
+        self, options: Options, *, quiet: bool, signals: Signals | None = None
+    ) -> None:
         self.options = options
         self.quiet = quiet
+        self.signals = signals or Signals()
+        self.create_deadline = time.monotonic()
         self.task: taskbadger.Task | None = None
         self.creating: _Attempt[taskbadger.Task] | None = None
         self.hostname = socket.gethostname()
@@ -294,8 +357,12 @@ class Tracker:
                 monitor_id=fields.monitor_id,
             )
         )
+        self.create_deadline = time.monotonic() + CREATE_BUDGET
         try:
-            self.task = self.creating.wait(CREATE_BUDGET)
+            with self.signals.interrupting_wait():
+                self.task = self.creating.wait(CREATE_BUDGET)
+        except Interrupted:
+            return
         except Exception as exc:
             self._warn(f"not tracking this run. {_describe(exc)}")
             return
@@ -334,8 +401,42 @@ class Tracker:
         status = taskbadger.StatusEnum.SUCCESS
         if outcome.exit_code != 0:
             status = taskbadger.StatusEnum.ERROR
-        data = self._outcome_data(outcome)
-        value = _progress_value(outcome.progress)
+        self._record(task, status, self._outcome_data(outcome), outcome.progress)
+
+    def cancel(self, signum: int) -> int:
+        """Record that a signal ended the run before the command started.
+
+        A task still being created gets the rest of ``CREATE_BUDGET`` to appear,
+        so that it is not left 'processing'.
+
+        Returns:
+            The status to exit with, 128 plus the signal's number.
+        """
+        name = signal.Signals(signum).name
+        exit_code = 128 + signum
+        output.error(f"received {name} before the command started; it was not run.")
+        task = self.task or self._late_task(self.create_deadline - time.monotonic())
+        if task is None:
+            return exit_code
+
+        data = {
+            **self._context(),
+            "return_code": exit_code,
+            "outcome": f"not started: received {name}",
+            "received_signal": name,
+        }
+        self._record(task, taskbadger.StatusEnum.ERROR, data, None)
+        return exit_code
+
+    def _record(
+        self,
+        task: taskbadger.Task,
+        status: taskbadger.StatusEnum,
+        data: dict[str, Any],
+        progress: float | None,
+    ) -> None:
+        """Send the final status within ``FINISH_BUDGET`` seconds, or warn."""
+        value = _progress_value(progress)
 
         def send() -> None:
             # Waiting for a heartbeat in flight is part of the budget, not extra.
@@ -367,12 +468,12 @@ class Tracker:
             return False
         return True
 
-    def _late_task(self) -> taskbadger.Task | None:
-        """A task whose creation answered after the command had to start."""
+    def _late_task(self, budget: float = 0.0) -> taskbadger.Task | None:
+        """A task whose creation answered late, waiting ``budget`` seconds for it."""
         if self.creating is None:
             return None
         try:
-            return self.creating.result()
+            return self.creating.wait(max(0.0, budget))
         except Exception:
             return None
 

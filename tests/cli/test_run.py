@@ -155,6 +155,44 @@ def test_signal_to_the_wrapper_reaches_the_command(
     assert task["data"]["received_signal"] == f"SIG{name}"
 
 
+def test_signal_while_the_task_is_created_stops_the_run_before_the_command(
+    taskbadger_server: APIServer, tmp_path: Path
+) -> None:
+    marker = tmp_path / "ran"
+    create = taskbadger_server.inject_fault(latency=1.5, method="POST", times=1)
+    wrapper = start("job", "--", "touch", str(marker))
+    wait_for(lambda: create.used == 1)
+
+    wrapper.send_signal(signal.SIGTERM)
+    _, stderr = wrapper.communicate(timeout=30)
+
+    assert wrapper.returncode == 143
+    assert stderr == (
+        b"taskbadger: error: received SIGTERM before the command started; "
+        b"it was not run.\n"
+    )
+    assert not marker.exists()
+    task = only_task(taskbadger_server)
+    assert task["status"] == "error"
+    assert task["data"]["received_signal"] == "SIGTERM"
+    assert task["data"]["return_code"] == 143
+
+
+def test_signal_while_the_outcome_is_recorded_keeps_the_commands_status(
+    taskbadger_server: APIServer,
+) -> None:
+    update = taskbadger_server.inject_fault(latency=1.5, method="PATCH", times=1)
+    wrapper = start("job", "--", "sh", "-c", "exit 3")
+    wait_for(lambda: update.used == 1)
+
+    wrapper.send_signal(signal.SIGTERM)
+    wrapper.communicate(timeout=30)
+
+    assert wrapper.returncode == 3
+    task = only_task(taskbadger_server)
+    assert (task["status"], task["data"]["return_code"]) == ("error", 3)
+
+
 def test_process_left_behind_by_the_command_is_gone_after_the_wrapper_exits(
     taskbadger_server: APIServer, tmp_path: Path
 ) -> None:

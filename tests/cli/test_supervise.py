@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -207,6 +208,22 @@ def test_timeout_kills_a_child_that_ignores_sigterm(tmp_path: Path) -> None:
     )
 
     assert (outcome.exit_code, outcome.signal) == (124, "SIGKILL")
+
+
+def test_signal_received_before_the_child_starts_is_followed_by_sigkill() -> None:
+    # A blocked SIGTERM is inherited by the child, which so ignores it from
+    # its first instruction on.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        outcome = supervise(
+            ["sleep", "30"], kill_after=0.2, pending_signals=[signal.SIGTERM]
+        )
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+    assert (outcome.exit_code, outcome.signal) == (137, "SIGKILL")
+    assert outcome.forwarded_signal == "SIGTERM"
+    assert outcome.duration < 10
 
 
 def test_process_left_behind_by_the_child_is_ended(tmp_path: Path) -> None:
