@@ -577,7 +577,8 @@ def _describe(exc: BaseException) -> str:
         return output.describe_api_error(exc)
     if isinstance(exc, NoAnswerError):
         return str(exc)
-    return f"unexpected error: {exc!r}."
+    # Only the type: an unknown error's text may quote a request, headers included.
+    return f"unexpected {type(exc).__name__}."
 
 
 def _check_command(command: list[str] | None) -> list[str]:
