@@ -79,11 +79,13 @@ _MERGED_FIELDS = frozenset({"data", "tags"})
 class PendingCreation:
     """A task whose creation is queued: its id is known once it is sent."""
 
-    __slots__ = ("_done", "_queue", "error", "payload")
+    __slots__ = ("_done", "_pid", "_queue", "error", "payload")
 
     def __init__(self, queue: BackgroundDelivery) -> None:
         self._queue = queue
         self._done = threading.Event()
+        # Only this process's threads send the creation and set the event.
+        self._pid = os.getpid()
         self.payload: dict[str, Any] | None = None
         self.error: Exception | None = None
 
@@ -100,9 +102,16 @@ class PendingCreation:
         """Hurries the queue along and waits for the task's id.
 
         Raises:
-            TaskbadgerException: The task could not be created, or was not
-                created within ``timeout`` seconds.
+            TaskbadgerException: The task could not be created, was not
+                created within ``timeout`` seconds, or was still being created
+                by the parent of this forked process.
         """
+        if not self._done.is_set() and os.getpid() != self._pid:
+            raise TaskbadgerException(
+                "The task was still being created by the parent process when this "
+                "process forked; its id is known only there. Create the task after "
+                "forking, or ask for its id before."
+            )
         if not self._done.is_set():
             self._queue.hurry(lambda: self._done.wait(timeout))
         if self.payload is not None:
@@ -432,6 +441,11 @@ class BackgroundDelivery:
                 key, update = self._round.popleft()
             try:
                 _send(key, update)
+            except Exception as exc:
+                # The thread must outlive any surprise, or nothing is sent again.
+                logger.exception("Could not deliver task %s", _describe(key))
+                if isinstance(key, PendingCreation) and not key.done():
+                    key._finish(None, exc)
             finally:
                 with self._condition:
                     self._sending -= 1
@@ -445,7 +459,9 @@ def _remaining(deadline: float | None) -> float | None:
 
 
 def _describe(key: _Key) -> str:
-    return key if isinstance(key, str) else "not yet created"
+    if isinstance(key, str):
+        return key
+    return key.task_id or "not yet created"
 
 
 def _send(key: _Key, update: _Update) -> None:
@@ -484,6 +500,14 @@ def _send_create(
         # The caller has moved on; failures can only be reported, never raised.
         logger.warning("Could not create task %r: %s", step.fields.get("name"), exc)
         creation._finish(None, exc)
+        return None
+    if not isinstance(payload, dict) or "id" not in payload:
+        error = TaskbadgerException(
+            f"The API answered the creation of task {step.fields.get('name')!r} "
+            f"without a task id: {payload!r}"
+        )
+        logger.warning("%s", error)
+        creation._finish(None, error)
         return None
     creation._finish(dict(payload))
     return creation.task_id

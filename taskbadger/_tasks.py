@@ -844,13 +844,23 @@ class Task:
         self._unseen = frozenset()
 
     def _queue_key(self) -> str | _delivery.PendingCreation:
-        """The id, or while it is unknown the queued creation, which never waits."""
+        """The queued creation while there is one, else the id; never waits.
+
+        A task with a queued creation is always queued by it, even once its id
+        is known, so that its updates wait in one place and keep their order.
+        """
+        if self._creation is not None:
+            return self._creation
+        return self.id
+
+    def _describe(self) -> str:
+        """The id when known, else the name; never waits for a creation."""
         task_id = self._payload.get("id")
         if task_id is None and self._creation is not None:
             task_id = self._creation.task_id
-            if task_id is None:
-                return self._creation
-        return str(task_id) if task_id is not None else self.id
+        if task_id is not None:
+            return str(task_id)
+        return f"{self.name!r} (not created yet)"
 
     def _apply_locally(self, fields: dict[str, Any]) -> None:
         """Shows an update that is still on its way to the API."""
@@ -874,6 +884,6 @@ class Task:
         try:
             self.update(**fields)
         except Exception as exc:
-            logger.warning("Could not update task %s: %s", self.id, exc)
+            logger.warning("Could not update task %s: %s", self._describe(), exc)
             return False
         return True
