@@ -19,11 +19,22 @@ from types import ModuleType
 _CLI_MODULE = "httpx._main"
 
 
+_loaded: ModuleType | None = None
+
+
 def load() -> ModuleType:
-    """Returns httpx, importing it without its CLI if it is not loaded yet."""
-    loaded = sys.modules.get("httpx")
-    if loaded is not None:
-        return loaded
+    """Returns httpx, importing it without its CLI if it is not loaded yet.
+
+    Safe from many threads at once: the import system makes a second thread wait
+    for an import under way instead of seeing a half-initialised module.
+    """
+    global _loaded
+    if _loaded is None:
+        _loaded = _import()
+    return _loaded
+
+
+def _import() -> ModuleType:
     hidden = _CLI_MODULE not in sys.modules
     if hidden:
         sys.modules[_CLI_MODULE] = None  # type: ignore[assignment]

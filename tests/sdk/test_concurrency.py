@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -147,3 +149,46 @@ def test_fork_while_other_threads_send_requests(
 
     assert codes == [0] * 5
     assert len([t for t in taskbadger_server.tasks if t["name"] == "child"]) == 5
+
+
+FIRST_REQUESTS_FROM_MANY_THREADS = """
+import threading
+import taskbadger
+
+taskbadger.init()
+failures = []
+start = threading.Barrier(16)
+
+
+def create(number):
+    start.wait()
+    try:
+        taskbadger.create_task(f"first-{number}")
+    except Exception as exc:
+        failures.append(repr(exc))
+
+
+threads = [threading.Thread(target=create, args=(n,)) for n in range(16)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(failures)
+"""
+
+
+def test_first_requests_from_many_threads_at_once_all_succeed(
+    taskbadger_server: APIServer,
+) -> None:
+    # httpx is loaded by the first request; threads racing to make it must wait
+    # for that import rather than see a half-loaded module.
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_REQUESTS_FROM_MANY_THREADS],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert (result.returncode, result.stdout) == (0, "[]\n"), result.stderr
+    assert len(taskbadger_server.tasks) == 16
