@@ -8,23 +8,12 @@ import subprocess
 import sys
 import textwrap
 import warnings
-from collections.abc import Iterator
 
 import pytest
 
 import taskbadger
 from taskbadger import Task, _delivery, _settings
 from taskbadger.testing import APIServer
-
-
-@pytest.fixture
-def background(taskbadger_server: APIServer) -> Iterator[APIServer]:
-    """The local server, with the SDK in background mode; the queue drained after."""
-    taskbadger.init(
-        token=taskbadger_server.project_key, host=taskbadger_server.url, background=True
-    )
-    yield taskbadger_server
-    assert taskbadger.flush(timeout=30)
 
 
 def patches(server: APIServer) -> list[dict[str, object]]:

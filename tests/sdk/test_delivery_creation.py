@@ -15,16 +15,6 @@ from taskbadger.testing import APIServer
 
 
 @pytest.fixture
-def background(taskbadger_server: APIServer) -> Iterator[APIServer]:
-    """The local server, with the SDK in background mode; the queue drained after."""
-    taskbadger.init(
-        token=taskbadger_server.project_key, host=taskbadger_server.url, background=True
-    )
-    yield taskbadger_server
-    assert taskbadger.flush(timeout=30)
-
-
-@pytest.fixture
 def held(background: APIServer) -> Iterator[_delivery.BackgroundDelivery]:
     """A queue whose thread starts only when the test calls release()."""
     queue = _delivery.BackgroundDelivery()

@@ -6,7 +6,7 @@ import logging
 import os
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,16 +19,6 @@ from taskbadger.testing import APIServer, Fault
 
 # Long enough that a test can act while the creation is on its way.
 SLOW_CREATION = 1.0
-
-
-@pytest.fixture
-def background(taskbadger_server: APIServer) -> Iterator[APIServer]:
-    """The local server, with the SDK in background mode; the queue drained after."""
-    taskbadger.init(
-        token=taskbadger_server.project_key, host=taskbadger_server.url, background=True
-    )
-    yield taskbadger_server
-    assert taskbadger.flush(timeout=30)
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
