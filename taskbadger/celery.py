@@ -36,7 +36,8 @@ Example:
     >>> @app.task(bind=True, base=Task, taskbadger_value_max=3)
     ... def import_files(self, paths):
     ...     for done, path in enumerate(paths, start=1):
-    ...         self.taskbadger_task.update(value=done)
+    ...         if self.taskbadger_task is not None:  # None when not tracked
+    ...             self.taskbadger_task.safe_update(value=done)
 """
 
 from __future__ import annotations
@@ -167,7 +168,8 @@ class Task(celery.Task):  # type: ignore[misc]
     Example:
         >>> @app.task(bind=True, base=Task, taskbadger_tags={"team": "data"})
         ... def export(self, rows):
-        ...     self.taskbadger_task.update(value_max=len(rows))
+        ...     if self.taskbadger_task is not None:  # None when not tracked
+        ...         self.taskbadger_task.safe_update(value_max=len(rows))
         >>> result = export.apply_async([rows], taskbadger_name="export-daily")
         >>> result.taskbadger_task_id
     """
@@ -350,7 +352,8 @@ def _create_fields(
 def _args_data(args: Any, kwargs: Any) -> dict[str, Any]:
     recorded = {ARGS_KEY: list(args or ()), KWARGS_KEY: dict(kwargs or {})}
     try:
-        json.dumps(recorded)
+        # Strict JSON, as the API reads it: NaN and Infinity are refused there.
+        json.dumps(recorded, allow_nan=False)
     except (TypeError, ValueError) as exc:
         return {ARGS_ERROR_KEY: f"The task arguments are not JSON serializable: {exc}"}
     return recorded
@@ -584,9 +587,27 @@ def _queue_processing(
     return tracked
 
 
+def _heartbeat_interval(options: Mapping[str, Any]) -> float | None:
+    """The heartbeat interval asked for, if it is a positive number of seconds."""
+    interval = options.get("heartbeat_interval")
+    if interval is None:
+        return None
+    try:
+        seconds = float(interval)
+    except (TypeError, ValueError):
+        seconds = 0.0
+    if not math.isfinite(seconds) or seconds <= 0:
+        logger.warning(
+            "Ignoring heartbeat_interval %r: it must be a positive number of seconds",
+            interval,
+        )
+        return None
+    return seconds
+
+
 def _processing_fields(options: Mapping[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
-    interval = options.get("heartbeat_interval")
+    interval = _heartbeat_interval(options)
     if interval and options.get("stale_timeout") is None:
         fields["stale_timeout"] = max(1, math.ceil(interval * STALE_HEARTBEATS))
     return fields
@@ -658,9 +679,9 @@ def _start_run(
     parent = (tracked.parent if tracked is not None else None) or options.get("parent")
     token = current_parent.set(parent or task_id or tracked)
     run = _Run(task.request.id, task_id, tracked, token, heartbeat=False)
-    interval = options.get("heartbeat_interval")
+    interval = _heartbeat_interval(options)
     if interval:
-        _heartbeats.add(run, float(interval), _pinger(run))
+        _heartbeats.add(run, interval, _pinger(run))
         run.heartbeat = True
     if run.celery_id:
         _active_runs[run.celery_id] = run

@@ -169,6 +169,28 @@ def test_arguments_that_are_not_json_are_reported_not_recorded(
     )
 
 
+def test_arguments_with_nan_are_reported_and_the_task_still_tracked(
+    server: APIServer,
+) -> None:
+    quiet.apply_async((float("nan"),), taskbadger_record_task_args=True)
+
+    data = server.tasks[0]["data"]
+    assert "celery_task_args" not in data
+    assert data["celery_task_args_error"].startswith(
+        "The task arguments are not JSON serializable: Out of range float values"
+    )
+
+
+def test_a_heartbeat_interval_that_is_not_positive_is_ignored(
+    server: APIServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    quiet.apply_async(("x",), taskbadger_heartbeat_interval=-1)
+
+    assert server.tasks[0]["status"] == "success"
+    assert server.tasks[0]["stale_timeout"] is None
+    assert "Ignoring heartbeat_interval -1" in caplog.text
+
+
 def test_eager_task_returns_when_the_api_fails(server: APIServer) -> None:
     server.inject_fault(status=500, times=None)
 
