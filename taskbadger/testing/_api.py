@@ -229,7 +229,7 @@ def _parse_json(request: Request) -> Response | None:
             ),
         )
     try:
-        json.loads(request.body or b"null")
+        _strict_json(request.body or b"null")
     except ValueError as exc:
         return error_response(
             400, ErrorDetail("parse_error", f"JSON parse error - {exc}")
@@ -239,4 +239,13 @@ def _parse_json(request: Request) -> Response | None:
 
 def _json_body(request: Request) -> Any:
     # An empty body reads as an empty object, as the hosted API's parser does.
-    return json.loads(request.body) if request.body.strip() else {}
+    return _strict_json(request.body) if request.body.strip() else {}
+
+
+def _strict_json(body: bytes) -> Any:
+    """Parses JSON as the hosted API does: NaN and Infinity are not JSON."""
+    return json.loads(body, parse_constant=_refuse_constant)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")

@@ -111,6 +111,18 @@ def test_malformed_json_is_400(client: httpx.Client) -> None:
     assert errors(response) == [("parse_error", None)]
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(client: httpx.Client, constant: str) -> None:
+    body = f'{{"name": "x", "data": {{"ratio": {constant}}}}}'.encode()
+
+    response = client.post(
+        TASKS_PATH, content=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert errors(response) == [("parse_error", None)]
+
+
 def test_body_must_be_an_object(client: httpx.Client) -> None:
     response = client.post(TASKS_PATH, json=["name"])
 
