@@ -256,3 +256,14 @@ def reset_settings() -> None:
     global _settings
     with _lock:
         _settings = None
+
+
+def replace_settings(settings: Settings | None) -> Settings | None:
+    """Puts these settings in force, without installing systems; returns the old.
+
+    For test fixtures that point the SDK elsewhere for a while and then restore it.
+    """
+    global _settings
+    with _lock:
+        previous, _settings = _settings, settings
+    return previous

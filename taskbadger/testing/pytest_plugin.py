@@ -68,7 +68,9 @@ def taskbadger_server(
 ) -> Iterator[APIServer]:
     """A local Task Badger API server, with the SDK configured to use it.
 
-    For the test's duration the SDK is initialised against the server, and the
+    For the test's duration the SDK is initialised against the server (keeping
+    the tags, ``before_create`` hook and system integrations your session
+    configured, and restoring your configuration afterwards), and the
     environment variables ``TASKBADGER_HOST``, ``TASKBADGER_API_KEY``,
     ``TASKBADGER_ORG`` and ``TASKBADGER_PROJECT`` point at it, so subprocesses
     such as the ``taskbadger`` command use it too. ``TASKBADGER_CONFIG`` names a
@@ -120,8 +122,21 @@ def taskbadger_server(
     for name, value in server.environ().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("TASKBADGER_CONFIG", str(tmp_path / "taskbadger.toml"))
-    taskbadger.init(token=server.project_key, host=server.url)
+    # Whatever the test session configured (tags, hooks, system integrations such
+    # as Celery's) stays; only the key and the host now point at the server.
+    previous = _settings.replace_settings(None)
     try:
+        if previous is None:
+            taskbadger.init(token=server.project_key, host=server.url)
+        else:
+            taskbadger.init(
+                token=server.project_key,
+                host=server.url,
+                tags=previous.tags,
+                systems=previous.systems,
+                before_create=previous.before_create,
+                background=previous.background,
+            )
         yield server
     finally:
-        _settings.reset_settings()
+        _settings.replace_settings(previous)

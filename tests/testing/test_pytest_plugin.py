@@ -94,6 +94,49 @@ def test_sdk_is_unconfigured_after_the_test(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=2)
 
 
+def test_the_sessions_own_configuration_is_kept_and_restored(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(
+        """
+        import taskbadger
+
+        def add_team(task):
+            task.setdefault("data", {})["team"] = "ops"
+            return task
+
+        def pytest_configure(config):
+            taskbadger.init(
+                token="legacy-key", organization_slug="mine", project_slug="app",
+                host="http://127.0.0.1:9", tags={"env": "test"}, before_create=add_team,
+            )
+        """
+    )
+    pytester.makepyfile(
+        """
+        import taskbadger
+        from taskbadger import _settings
+
+        def test_tags_and_hook_reach_the_server(taskbadger_server):
+            taskbadger.Task.create("job")
+
+            stored = taskbadger_server.last_task("job")
+            assert stored["tags"] == {"env": "test"}
+            assert stored["data"] == {"team": "ops"}
+
+        def test_the_sessions_configuration_is_back_afterwards():
+            settings = _settings.get_settings()
+            assert (settings.organization_slug, settings.host) == (
+                "mine", "http://127.0.0.1:9"
+            )
+        """
+    )
+
+    result = pytester.runpytest_subprocess()
+
+    result.assert_outcomes(passed=2)
+
+
 def test_each_test_gets_a_new_server_by_default(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
