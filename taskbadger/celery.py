@@ -232,14 +232,20 @@ class Task(celery.Task):  # type: ignore[misc]
 
     def apply(self, *args: Any, **kwargs: Any) -> TaskbadgerEagerResult:
         """Runs the task in this process, like Celery does; see ``apply_async``."""
-        result = super().apply(*args, **kwargs)
-        return TaskbadgerEagerResult(
+        # Called by an eager apply_async, the task lands in that call's record.
+        outer = _created.get()
+        capture = contextlib.nullcontext(outer) if outer is not None else None
+        with capture or _capture_created() as created:
+            result = super().apply(*args, **kwargs)
+        eager = TaskbadgerEagerResult(
             result.id,
             result.result,
             result.state,
             traceback=result.traceback,
             name=self.name,
         )
+        eager.taskbadger_task_id = created.get(result.id)
+        return eager
 
     def AsyncResult(self, task_id: str, **kwargs: Any) -> TaskbadgerAsyncResult:
         """The result of a task of this type, by its Celery id."""

@@ -169,6 +169,12 @@ def test_arguments_that_are_not_json_are_reported_not_recorded(
     )
 
 
+def test_apply_called_directly_names_its_task(server: APIServer) -> None:
+    result = quiet.apply(("x",))
+
+    assert result.taskbadger_task_id == server.tasks[0]["id"]
+
+
 def test_arguments_with_nan_are_reported_and_the_task_still_tracked(
     server: APIServer,
 ) -> None:
