@@ -433,8 +433,12 @@ def _on_before_publish(
             _remember_created(celery_id, existing)
         return
 
-    options = _resolve_options(None, headers)
-    if not _should_track(sender, options, base=False):
+    # Task.apply_async puts the decorator's options in the headers; a base-class
+    # task published another way (app.send_task, a canvas) has them looked up.
+    registered = None if KWARGS_HEADER in headers else _registered_task(sender)
+    base = isinstance(registered, Task)
+    options = _resolve_options(registered if base else None, headers)
+    if not _should_track(sender, options, base=base):
         return
     if not options.get("create_on_publish", True):
         # The worker creates the task; it needs to know where to nest it.
@@ -456,6 +460,15 @@ def _on_before_publish(
     _set_parent_header(headers, task.parent)
     if celery_id:
         _remember_created(celery_id, task.id)
+
+
+def _registered_task(name: str) -> Any:
+    """The task registered under this name in the current app, if any."""
+    try:
+        return celery.current_app.tasks.get(name)
+    except Exception:  # a broken app must not break publishing
+        logger.debug("Could not look up task %s", name, exc_info=True)
+        return None
 
 
 def _set_parent_header(headers: dict[str, Any], parent: str | None) -> None:

@@ -66,6 +66,16 @@ def test_base_class_task_reports_progress_on_its_own_task(tracked: APIServer) ->
     assert task["tags"] == {"kind": "import"}
 
 
+def test_base_class_task_sent_by_name_keeps_its_decorator_options(
+    tracked: APIServer,
+) -> None:
+    result = worker_app.app.send_task("demo.progress", args=(2,))
+
+    result.get(timeout=RESULT_TIMEOUT)
+    task = wait_for_status(tracked, result.id, "success")
+    assert (task["value_max"], task["tags"]) == (4, {"kind": "import"})
+
+
 def test_result_fetches_its_task(tracked: APIServer) -> None:
     result = worker_app.progress.delay(1)
     result.get(timeout=RESULT_TIMEOUT)
