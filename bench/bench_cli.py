@@ -30,10 +30,7 @@ def measure(ctx: Context) -> list[Row]:
         for client in (OURS, OFFICIAL)
     }
 
-    # The first run of each pays for writing bytecode caches; leave it out.
-    for run in runs.values():
-        run()
-    samples = interleave(ctx.repeats(full=21, quick=3), runs)
+    samples = interleave(ctx.repeats(full=21, quick=3), runs, warm_up=True)
     return [
         compared(
             "1",

@@ -41,10 +41,7 @@ def measure(ctx: Context) -> list[Row]:
         for client in (OURS, OFFICIAL)
     }
 
-    # The first import of each writes bytecode caches; leave it out.
-    for run in runs.values():
-        run()
-    samples = interleave(ctx.repeats(full=21, quick=3), runs)
+    samples = interleave(ctx.repeats(full=21, quick=3), runs, warm_up=True)
     note = "; ".join(
         f"{label} also imports {', '.join(names)}"
         for label, names in heavy.items()

@@ -199,13 +199,17 @@ class Context:
 
 
 def interleave(
-    repeats: int, runs: Mapping[str, Callable[[], float]]
+    repeats: int, runs: Mapping[str, Callable[[], float]], *, warm_up: bool = False
 ) -> dict[str, list[float]]:
     """Run each measurement ``repeats`` times, alternating between them.
 
     The order flips on every round (A B, B A, A B...), so a slow spell on the
-    machine hits both sides equally often.
+    machine hits both sides equally often. With ``warm_up``, each runs once
+    first, unrecorded: that run pays for writing bytecode caches.
     """
+    if warm_up:
+        for run in runs.values():
+            run()
     samples: dict[str, list[float]] = {label: [] for label in runs}
     labels = list(runs)
     for round_number in range(repeats):
