@@ -358,6 +358,15 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def prepare() -> None:
+    """Sets up this process's client now rather than on its first request.
+
+    Loading httpx and the certificate store takes tens of milliseconds; a worker
+    process pays it as it starts instead of inside its first task.
+    """
+    _clients.get()
+
+
 def close() -> None:
     """Closes this process's pooled connections."""
     _clients.close()

@@ -844,10 +844,8 @@ os.register_at_fork(after_in_child=_heartbeats.reset_after_fork)
 
 @_guarded
 def _on_worker_process_init(**_: Any) -> None:
-    # Setting up the process's HTTP client (TLS context, proxy settings) takes
-    # tens of milliseconds; paid as the process starts, not during its tasks.
     if is_configured():
-        _http._clients.get()
+        _http.prepare()
 
 
 @_guarded
