@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from taskbadger._models import parse_datetime
 from taskbadger.testing import APIServer
 
 T = TypeVar("T")
@@ -59,3 +60,12 @@ def statuses_sent(server: APIServer, task: dict[str, Any]) -> list[str]:
         if created or request.path.endswith(task_path):
             sent.append(body["status"])
     return sent
+
+
+def assert_started_before_ended(task: dict[str, Any]) -> None:
+    """The task has a start and an end time, in that order."""
+    started = parse_datetime(task["start_time"])
+    ended = parse_datetime(task["end_time"])
+    assert started is not None
+    assert ended is not None
+    assert started <= ended

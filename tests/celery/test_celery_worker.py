@@ -6,9 +6,13 @@ import uuid
 
 import pytest
 import redis
-from celery_helpers import statuses_sent, wait_for, wait_for_status
+from celery_helpers import (
+    assert_started_before_ended,
+    statuses_sent,
+    wait_for,
+    wait_for_status,
+)
 
-from taskbadger._models import parse_datetime
 from taskbadger.testing import APIServer
 from tests.celery import worker_app
 
@@ -219,10 +223,4 @@ def test_task_records_when_it_started_and_ended(tracked: APIServer) -> None:
     result.get(timeout=RESULT_TIMEOUT)
 
     task = wait_for_status(tracked, result.id, "success")
-    started, ended = (
-        parse_datetime(task["start_time"]),
-        parse_datetime(task["end_time"]),
-    )
-    assert started is not None
-    assert ended is not None
-    assert started <= ended
+    assert_started_before_ended(task)

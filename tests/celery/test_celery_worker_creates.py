@@ -7,9 +7,8 @@ goes out with the run's later updates.
 from __future__ import annotations
 
 import pytest
-from celery_helpers import wait_for_status
+from celery_helpers import assert_started_before_ended, wait_for_status
 
-from taskbadger._models import parse_datetime
 from taskbadger.testing import APIServer
 from tests.celery import worker_app
 
@@ -36,13 +35,7 @@ def test_worker_created_task_records_when_it_started_and_ended(
     result.get(timeout=RESULT_TIMEOUT)
 
     task = wait_for_status(created_by_worker, result.id, "success")
-    started, ended = (
-        parse_datetime(task["start_time"]),
-        parse_datetime(task["end_time"]),
-    )
-    assert started is not None
-    assert ended is not None
-    assert started <= ended
+    assert_started_before_ended(task)
 
 
 def test_worker_created_failing_task_keeps_its_arguments_and_the_exception(
